@@ -1,0 +1,152 @@
+/* driver.h: the methods a hypervisor driver provides (one table per driver) */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "hypervisor/datatypes.h"
+#include "tern/tern.h"
+
+/*
+ * Every method follows the error contract of util/ternerror.h: GError last,
+ * a failure return value. A NULL method means "not supported"; callers
+ * answer that uniformly with TERN_ERR_NO_SUPPORT. Flags are checked by the
+ * driver (ternErrorCheckFlags). Methods may block (they run on worker
+ * threads in ternd), but must not hold locks across anything slow.
+ *
+ * Domain handles passed in are borrowed. Methods that return a domain
+ * return a new handle (caller owns one reference), created with
+ * ternDomainNew() on the given connection.
+ */
+
+/* Feature numbers a client may ask with connectSupportsFeature (libvirt's virDrvFeature). */
+typedef enum {
+    TERN_DRV_FEATURE_MIGRATION_V1 = 1,
+    TERN_DRV_FEATURE_REMOTE = 2,
+    TERN_DRV_FEATURE_MIGRATION_V2 = 3,
+    TERN_DRV_FEATURE_MIGRATION_P2P = 4,
+    TERN_DRV_FEATURE_MIGRATION_DIRECT = 5,
+    TERN_DRV_FEATURE_MIGRATION_V3 = 6,
+    TERN_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION = 7,
+    TERN_DRV_FEATURE_FD_PASSING = 8,
+    TERN_DRV_FEATURE_TYPED_PARAM_STRING = 9,
+    TERN_DRV_FEATURE_PROGRAM_KEEPALIVE = 10,
+    TERN_DRV_FEATURE_XML_MIGRATABLE = 11,
+    TERN_DRV_FEATURE_MIGRATION_OFFLINE = 12,
+    TERN_DRV_FEATURE_MIGRATION_PARAMS = 13,
+    TERN_DRV_FEATURE_REMOTE_EVENT_CALLBACK = 14,
+    TERN_DRV_FEATURE_REMOTE_CLOSE_CALLBACK = 15,
+    TERN_DRV_FEATURE_NETWORK_UPDATE_HAS_CORRECT_ORDER = 16,
+} ternDrvFeature;
+
+/* connectOpen's answer */
+typedef enum {
+    TERN_DRV_OPEN_DECLINED = 0, /* not my URI: try the next driver */
+    TERN_DRV_OPEN_SUCCESS = 1,
+    TERN_DRV_OPEN_ERROR = -1,   /* my URI, but it failed: *error is set */
+} ternDrvOpenStatus;
+
+typedef ternDrvOpenStatus (*ternDrvConnectOpen)(ternConnect *conn, const char *uri,
+                                                unsigned int flags, GError **error);
+typedef void (*ternDrvConnectClose)(ternConnect *conn);
+typedef const char *(*ternDrvConnectGetType)(ternConnect *conn, GError **error);
+typedef bool (*ternDrvConnectGetVersion)(ternConnect *conn, unsigned long *hvVer, GError **error);
+typedef bool (*ternDrvConnectGetLibVersion)(ternConnect *conn, unsigned long *libVer,
+                                            GError **error);
+typedef char *(*ternDrvConnectGetHostname)(ternConnect *conn, GError **error);
+typedef char *(*ternDrvConnectGetURI)(ternConnect *conn, GError **error);
+/* 1 supported, 0 not, -1 error */
+typedef int (*ternDrvConnectSupportsFeature)(ternConnect *conn, int feature, GError **error);
+typedef int (*ternDrvConnectIsAlive)(ternConnect *conn);
+typedef bool (*ternDrvConnectSetKeepAlive)(ternConnect *conn, int interval, unsigned int count,
+                                           GError **error);
+/* returns the count; *domains (if non-NULL) gets a NULL-terminated g_new array */
+typedef int (*ternDrvConnectListAllDomains)(ternConnect *conn, ternDomain ***domains,
+                                            unsigned int flags, GError **error);
+typedef ternDomain *(*ternDrvDomainLookupByName)(ternConnect *conn, const char *name,
+                                                 GError **error);
+typedef ternDomain *(*ternDrvDomainLookupByUUID)(ternConnect *conn, const unsigned char *uuid,
+                                                 GError **error);
+typedef ternDomain *(*ternDrvDomainLookupByID)(ternConnect *conn, int id, GError **error);
+typedef ternDomain *(*ternDrvDomainDefineXMLFlags)(ternConnect *conn, const char *xml,
+                                                   unsigned int flags, GError **error);
+typedef bool (*ternDrvDomainUndefineFlags)(ternDomain *dom, unsigned int flags, GError **error);
+/* on success sets dom->id to the new running id */
+typedef bool (*ternDrvDomainCreateWithFlags)(ternDomain *dom, unsigned int flags,
+                                             GError **error);
+typedef bool (*ternDrvDomainDestroyFlags)(ternDomain *dom, unsigned int flags, GError **error);
+typedef bool (*ternDrvDomainSuspend)(ternDomain *dom, GError **error);
+typedef bool (*ternDrvDomainResume)(ternDomain *dom, GError **error);
+typedef bool (*ternDrvDomainGetInfo)(ternDomain *dom, ternDomainInfo *info, GError **error);
+typedef bool (*ternDrvDomainGetState)(ternDomain *dom, int *state, int *reason,
+                                      unsigned int flags, GError **error);
+typedef char *(*ternDrvDomainGetXMLDesc)(ternDomain *dom, unsigned int flags, GError **error);
+typedef char *(*ternDrvDomainGetOSType)(ternDomain *dom, GError **error);
+/* 1 / 0, -1 on error */
+typedef int (*ternDrvDomainIsActive)(ternDomain *dom, GError **error);
+typedef int (*ternDrvDomainIsPersistent)(ternDomain *dom, GError **error);
+typedef bool (*ternDrvDomainGetAutostart)(ternDomain *dom, int *autostart, GError **error);
+typedef bool (*ternDrvDomainSetAutostart)(ternDomain *dom, int autostart, GError **error);
+typedef int (*ternDrvDomainHasManagedSaveImage)(ternDomain *dom, unsigned int flags,
+                                                GError **error);
+/* returns the callback id (>= 0), -1 on error */
+typedef int (*ternDrvConnectDomainEventRegisterAny)(ternConnect *conn, ternDomain *dom,
+                                                    int eventID,
+                                                    ternConnectDomainEventGenericCallback cb,
+                                                    void *opaque, ternFreeCallback freecb,
+                                                    GError **error);
+typedef bool (*ternDrvConnectDomainEventDeregisterAny)(ternConnect *conn, int callbackID,
+                                                       GError **error);
+
+struct _ternHypervisorDriver {
+    const char *name;
+    ternDrvConnectOpen connectOpen;
+    ternDrvConnectClose connectClose;
+    ternDrvConnectGetType connectGetType;
+    ternDrvConnectGetVersion connectGetVersion;
+    ternDrvConnectGetLibVersion connectGetLibVersion;
+    ternDrvConnectGetHostname connectGetHostname;
+    ternDrvConnectGetURI connectGetURI;
+    ternDrvConnectSupportsFeature connectSupportsFeature;
+    ternDrvConnectIsAlive connectIsAlive;
+    ternDrvConnectSetKeepAlive connectSetKeepAlive;
+    ternDrvConnectListAllDomains connectListAllDomains;
+    ternDrvDomainLookupByName domainLookupByName;
+    ternDrvDomainLookupByUUID domainLookupByUUID;
+    ternDrvDomainLookupByID domainLookupByID;
+    ternDrvDomainDefineXMLFlags domainDefineXMLFlags;
+    ternDrvDomainUndefineFlags domainUndefineFlags;
+    ternDrvDomainCreateWithFlags domainCreateWithFlags;
+    ternDrvDomainDestroyFlags domainDestroyFlags;
+    ternDrvDomainSuspend domainSuspend;
+    ternDrvDomainResume domainResume;
+    ternDrvDomainGetInfo domainGetInfo;
+    ternDrvDomainGetState domainGetState;
+    ternDrvDomainGetXMLDesc domainGetXMLDesc;
+    ternDrvDomainGetOSType domainGetOSType;
+    ternDrvDomainIsActive domainIsActive;
+    ternDrvDomainIsPersistent domainIsPersistent;
+    ternDrvDomainGetAutostart domainGetAutostart;
+    ternDrvDomainSetAutostart domainSetAutostart;
+    ternDrvDomainHasManagedSaveImage domainHasManagedSaveImage;
+    ternDrvConnectDomainEventRegisterAny connectDomainEventRegisterAny;
+    ternDrvConnectDomainEventDeregisterAny connectDomainEventDeregisterAny;
+    /* migration phases arrive with the QEMU driver */
+};
+
+/**
+ * ternDriverRegister: add @driver to the list ternConnectOpenInternal
+ * tries, in registration order. Call before any connection is opened.
+ */
+void ternDriverRegister(const ternHypervisorDriver *driver);
+
+/**
+ * ternConnectOpenInternal: open @uri with the first registered driver that
+ * accepts it. @flags: TERN_CONNECT_RO. Used by the public API (all drivers
+ * registered, the remote driver among them) and by ternd (local drivers only).
+ */
+ternConnect *ternConnectOpenInternal(const char *uri, unsigned int flags, GError **error);
+
+/** Report "not supported" for a NULL driver method @method of @conn. */
+void ternDriverReportNoSupport(ternConnect *conn, const char *method, GError **error);

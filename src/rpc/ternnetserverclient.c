@@ -1,0 +1,627 @@
+/* ternnetserverclient.c: one client connection of the RPC server: reading, writing, keepalive */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define TERN_NET_SERVER_PRIV_H_ALLOW
+#include "rpc/ternnetserverpriv.h"
+#include "util/ternerror.h"
+#include "util/ternlog.h"
+#include "util/ternutil.h"
+
+typedef struct {
+    GSource base;
+    ternNetServerClient *client;
+    gpointer fdTag;
+} ternNetServerClientSource;
+
+struct _ternNetServerClient {
+    gint refs;
+    ternNetServer *srv;
+    bool readonly;
+    char *desc;
+    void *priv;
+    GSource *source;      /* loop thread only */
+    ternNetMessage *rx;   /* loop thread only: the packet being read */
+
+    GMutex lock;          /* everything below */
+    GCond txCond;         /* outgoing backlog drained or client closed */
+    int fd;
+    bool closing;         /* close requested */
+    bool tornDown;
+    char *closeReason;
+    ternNetMessage *txQueue;
+    size_t txBytes;
+    unsigned int nrequests; /* calls on workers */
+    unsigned int streamsBlocked;
+    GPtrArray *streams;   /* ternNetStream *, one reference each */
+    bool keepalive;
+    gint64 lastRx;
+    unsigned int pingsSent;
+};
+
+static bool clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error);
+static void clientStreamResumeRead(void *conn);
+
+static const ternNetStreamTransport clientStreamTransport = {
+    .send = clientStreamSend,
+    .resumeRead = clientStreamResumeRead,
+};
+
+static void clientTearDown(ternNetServerClient *client);
+
+/* --- the GSource: one per client, events recomputed at every loop iteration --- */
+
+static gboolean
+clientSourcePrepare(GSource *source, gint *timeout)
+{
+    ternNetServerClientSource *cs = (ternNetServerClientSource *)source;
+    ternNetServerClient *client = cs->client;
+    GIOCondition events = 0;
+    bool closing;
+
+    *timeout = -1;
+    g_mutex_lock(&client->lock);
+    closing = client->closing;
+    if (!closing) {
+        if (client->nrequests < client->srv->cfg.maxClientRequests &&
+            client->streamsBlocked == 0)
+            events |= G_IO_IN;
+        if (client->txQueue)
+            events |= G_IO_OUT;
+    }
+    g_mutex_unlock(&client->lock);
+    g_source_modify_unix_fd(source, cs->fdTag, events);
+    return closing;
+}
+
+static gboolean
+clientSourceCheck(GSource *source)
+{
+    ternNetServerClientSource *cs = (ternNetServerClientSource *)source;
+    return g_source_query_unix_fd(source, cs->fdTag) != 0 || cs->client->closing;
+}
+
+static void clientFlush(ternNetServerClient *client);
+static void clientRead(ternNetServerClient *client);
+
+static gboolean
+clientSourceDispatch(GSource *source, GSourceFunc callback, gpointer data)
+{
+    ternNetServerClientSource *cs = (ternNetServerClientSource *)source;
+    ternNetServerClient *client = ternNetServerClientRef(cs->client);
+    GIOCondition rev = g_source_query_unix_fd(source, cs->fdTag);
+    bool closing;
+
+    if (rev & G_IO_OUT)
+        clientFlush(client);
+    if (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR))
+        clientRead(client);
+
+    g_mutex_lock(&client->lock);
+    closing = client->closing;
+    g_mutex_unlock(&client->lock);
+    if (closing)
+        clientTearDown(client);
+    ternNetServerClientUnref(client);
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs clientSourceFuncs = {
+    .prepare = clientSourcePrepare,
+    .check = clientSourceCheck,
+    .dispatch = clientSourceDispatch,
+};
+
+ternNetServerClient *
+ternNetServerClientNew(ternNetServer *srv, int fd, bool readonly, const char *desc)
+{
+    ternNetServerClient *client = g_new0(ternNetServerClient, 1);
+    ternNetServerClientSource *cs;
+    g_autofree char *name = NULL;
+
+    client->refs = 1; /* the server's list */
+    client->srv = srv;
+    client->fd = fd;
+    client->readonly = readonly;
+    client->desc = g_strdup(desc);
+    client->rx = ternNetMessageNew();
+    client->streams = g_ptr_array_new();
+    client->lastRx = ternMonotonicMs();
+    g_mutex_init(&client->lock);
+    g_cond_init(&client->txCond);
+
+    g_mutex_lock(&srv->lock);
+    name = g_strdup_printf("rpc-client-%u", ++srv->nextClientId);
+    g_ptr_array_add(srv->clients, client);
+    g_mutex_unlock(&srv->lock);
+
+    if (srv->hooks.clientNew)
+        client->priv = srv->hooks.clientNew(client);
+
+    client->source = g_source_new(&clientSourceFuncs, sizeof(ternNetServerClientSource));
+    cs = (ternNetServerClientSource *)client->source;
+    cs->client = client;
+    cs->fdTag = g_source_add_unix_fd(client->source, fd, G_IO_IN);
+    g_source_set_name(client->source, name);
+    g_source_attach(client->source, srv->ctx);
+    return client;
+}
+
+ternNetServerClient *
+ternNetServerClientRef(ternNetServerClient *client)
+{
+    g_atomic_int_inc(&client->refs);
+    return client;
+}
+
+ternNetServerClient *
+ternNetServerClientUnref(ternNetServerClient *client)
+{
+    ternNetMessage *m;
+
+    if (!client || !g_atomic_int_dec_and_test(&client->refs))
+        return NULL;
+    if (client->srv->hooks.clientFree && client->priv)
+        client->srv->hooks.clientFree(client->priv);
+    while ((m = ternNetMessageQueuePop(&client->txQueue)))
+        ternNetMessageFree(m);
+    for (guint i = 0; i < client->streams->len; i++)
+        ternNetStreamUnref(g_ptr_array_index(client->streams, i));
+    g_ptr_array_free(client->streams, TRUE);
+    ternNetMessageFree(client->rx);
+    ternForceClose(client->fd);
+    g_mutex_clear(&client->lock);
+    g_cond_clear(&client->txCond);
+    g_free(client->closeReason);
+    g_free(client->desc);
+    g_free(client);
+    return NULL;
+}
+
+void *
+ternNetServerClientGetPrivate(ternNetServerClient *client)
+{
+    return client->priv;
+}
+
+bool
+ternNetServerClientIsReadonly(ternNetServerClient *client)
+{
+    return client->readonly;
+}
+
+const char *
+ternNetServerClientDescribe(ternNetServerClient *client)
+{
+    return client->desc;
+}
+
+bool
+ternNetServerClientIsClosed(ternNetServerClient *client)
+{
+    bool closed;
+    g_mutex_lock(&client->lock);
+    closed = client->closing;
+    g_mutex_unlock(&client->lock);
+    return closed;
+}
+
+/* lock held */
+static void
+clientCloseLocked(ternNetServerClient *client, const char *reason)
+{
+    if (client->closing)
+        return;
+    client->closing = true;
+    client->closeReason = g_strdup(reason);
+    g_cond_broadcast(&client->txCond);
+    g_main_context_wakeup(client->srv->ctx);
+}
+
+void
+ternNetServerClientClose(ternNetServerClient *client)
+{
+    g_mutex_lock(&client->lock);
+    clientCloseLocked(client, "closed by the server");
+    g_mutex_unlock(&client->lock);
+}
+
+/* the loop thread: release everything tied to the socket; runs once */
+static void
+clientTearDown(ternNetServerClient *client)
+{
+    g_autoptr(GPtrArray) streams = NULL;
+    ternNetMessage *m;
+    const char *reason;
+
+    g_mutex_lock(&client->lock);
+    if (client->tornDown) {
+        g_mutex_unlock(&client->lock);
+        return;
+    }
+    client->tornDown = true;
+    reason = client->closeReason ? client->closeReason : "closed";
+    TERN_INFO("client %s: %s", client->desc, reason);
+    if (client->fd >= 0) {
+        shutdown(client->fd, SHUT_RDWR);
+        client->fd = ternForceClose(client->fd);
+    }
+    while ((m = ternNetMessageQueuePop(&client->txQueue)))
+        ternNetMessageFree(m);
+    client->txBytes = 0;
+    streams = client->streams;
+    client->streams = g_ptr_array_new();
+    g_mutex_unlock(&client->lock);
+
+    for (guint i = 0; i < streams->len; i++) {
+        ternNetStream *st = g_ptr_array_index(streams, i);
+        ternNetStreamConnectionClosed(st, reason);
+        ternNetStreamUnref(st);
+    }
+    if (client->source) {
+        g_source_destroy(client->source);
+        g_source_unref(client->source);
+        client->source = NULL;
+    }
+    if (client->srv->hooks.clientClosed)
+        client->srv->hooks.clientClosed(client);
+    ternNetServerRemoveClient(client->srv, client);
+}
+
+/* --- writing --- */
+
+/* lock held: write queued packets until the socket would block */
+static void
+clientWriteLocked(ternNetServerClient *client)
+{
+    while (client->txQueue && client->fd >= 0) {
+        ternNetMessage *msg = client->txQueue;
+        ssize_t n = send(client->fd, msg->buffer + msg->bufferOffset,
+                         msg->bufferLength - msg->bufferOffset, MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                g_autofree char *why = g_strdup_printf("write failed: %s", g_strerror(errno));
+                clientCloseLocked(client, why);
+            }
+            return;
+        }
+        msg->bufferOffset += (size_t)n;
+        client->txBytes -= (size_t)n;
+        if (msg->bufferOffset == msg->bufferLength)
+            ternNetMessageFree(ternNetMessageQueuePop(&client->txQueue));
+    }
+}
+
+static void
+clientFlush(ternNetServerClient *client)
+{
+    g_mutex_lock(&client->lock);
+    clientWriteLocked(client);
+    if (client->txBytes < TERN_NET_SERVER_CLIENT_TX_LIMIT)
+        g_cond_broadcast(&client->txCond);
+    g_mutex_unlock(&client->lock);
+}
+
+/* lock held */
+static bool
+clientQueueLocked(ternNetServerClient *client, ternNetMessage *msg)
+{
+    bool wasEmpty = client->txQueue == NULL;
+
+    if (client->closing) {
+        ternNetMessageFree(msg);
+        return false;
+    }
+    msg->bufferOffset = 0;
+    client->txBytes += msg->bufferLength;
+    ternNetMessageQueuePush(&client->txQueue, msg);
+    /* write through from the calling thread: no hop to the loop when the socket has room */
+    if (wasEmpty)
+        clientWriteLocked(client);
+    if (client->txQueue)
+        g_main_context_wakeup(client->srv->ctx);
+    return true;
+}
+
+bool
+ternNetServerClientSend(ternNetServerClient *client, ternNetMessage *msg)
+{
+    bool ok;
+    g_mutex_lock(&client->lock);
+    ok = clientQueueLocked(client, msg);
+    g_mutex_unlock(&client->lock);
+    return ok;
+}
+
+static bool
+clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error)
+{
+    ternNetServerClient *client = conn;
+
+    g_mutex_lock(&client->lock);
+    while (wait && !client->closing && client->txBytes >= TERN_NET_SERVER_CLIENT_TX_LIMIT)
+        g_cond_wait(&client->txCond, &client->lock);
+    if (!clientQueueLocked(client, msg)) {
+        g_mutex_unlock(&client->lock);
+        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_RPC, "client connection %s is closed",
+                     client->desc);
+        return false;
+    }
+    g_mutex_unlock(&client->lock);
+    return true;
+}
+
+static void
+clientStreamResumeRead(void *conn)
+{
+    ternNetServerClient *client = conn;
+
+    g_mutex_lock(&client->lock);
+    if (client->streamsBlocked > 0)
+        client->streamsBlocked--;
+    g_mutex_unlock(&client->lock);
+    g_main_context_wakeup(client->srv->ctx);
+}
+
+ternNetStream *
+ternNetServerClientAddStream(ternNetServerClient *client, const ternNetMessageHeader *call)
+{
+    ternNetStream *st = ternNetStreamNew(&clientStreamTransport, client, call, true);
+
+    g_mutex_lock(&client->lock);
+    g_ptr_array_add(client->streams, ternNetStreamRef(st));
+    g_mutex_unlock(&client->lock);
+    return st;
+}
+
+void
+ternNetServerClientReplyError(ternNetServerClient *client, const ternNetMessageHeader *call,
+                              const GError *err)
+{
+    ternNetMessage *reply = ternNetMessageNew();
+
+    reply->header = *call;
+    reply->header.type = TERN_NET_REPLY;
+    if (!ternNetMessageEncodeError(reply, err, NULL)) {
+        ternNetMessageFree(reply);
+        return;
+    }
+    ternNetServerClientSend(client, reply);
+}
+
+void
+ternNetServerClientCallDone(ternNetServerClient *client)
+{
+    bool wasFull;
+
+    g_mutex_lock(&client->lock);
+    wasFull = client->nrequests >= client->srv->cfg.maxClientRequests;
+    client->nrequests--;
+    g_mutex_unlock(&client->lock);
+    if (wasFull)
+        g_main_context_wakeup(client->srv->ctx);
+}
+
+/* --- keepalive --- */
+
+void
+ternNetServerClientStartKeepAlive(ternNetServerClient *client)
+{
+    if (client->srv->cfg.keepaliveInterval <= 0)
+        return;
+    g_mutex_lock(&client->lock);
+    client->keepalive = true;
+    g_mutex_unlock(&client->lock);
+}
+
+void
+ternNetServerClientKeepAliveTick(ternNetServerClient *client, gint64 nowMs)
+{
+    gint64 interval = (gint64)client->srv->cfg.keepaliveInterval * 1000;
+
+    g_mutex_lock(&client->lock);
+    if (client->keepalive && !client->closing &&
+        nowMs - client->lastRx >= interval * (client->pingsSent + 1)) {
+        if (client->pingsSent >= client->srv->cfg.keepaliveCount) {
+            clientCloseLocked(client, "no keepalive response: peer is dead");
+        } else {
+            client->pingsSent++;
+            clientQueueLocked(client,
+                              ternNetMessageNewSimple(TERN_KEEPALIVE_PROGRAM,
+                                                      TERN_KEEPALIVE_PROTOCOL_VERSION,
+                                                      TERN_KEEPALIVE_PROC_PING, TERN_NET_MESSAGE,
+                                                      0, TERN_NET_OK));
+        }
+    }
+    g_mutex_unlock(&client->lock);
+}
+
+/* --- reading and routing --- */
+
+static void
+clientRouteStream(ternNetServerClient *client, ternNetMessage *msg)
+{
+    ternNetStream *st = NULL;
+
+    g_mutex_lock(&client->lock);
+    for (guint i = 0; i < client->streams->len; i++) {
+        ternNetStream *s = g_ptr_array_index(client->streams, i);
+        if (ternNetStreamMatches(s, &msg->header)) {
+            st = ternNetStreamRef(s);
+            break;
+        }
+    }
+    g_mutex_unlock(&client->lock);
+
+    if (!st) {
+        TERN_DEBUG("client %s: dropping STREAM packet for unknown stream proc %d serial %u",
+                   client->desc, msg->header.proc, msg->header.serial);
+        ternNetMessageFree(msg);
+        return;
+    }
+    if (!ternNetStreamPushIncoming(st, msg)) {
+        g_mutex_lock(&client->lock);
+        client->streamsBlocked++;
+        g_mutex_unlock(&client->lock);
+    }
+    if (ternNetStreamIsDone(st)) {
+        g_mutex_lock(&client->lock);
+        if (g_ptr_array_remove(client->streams, st))
+            ternNetStreamUnref(st);
+        g_mutex_unlock(&client->lock);
+    }
+    ternNetStreamUnref(st);
+}
+
+static void
+clientHandleCall(ternNetServerClient *client, ternNetMessage *msg)
+{
+    const ternNetMessageHeader *hdr = &msg->header;
+    const ternNetServerProgram *prog;
+    const ternNetServerProc *proc;
+    g_autoptr(GError) err = NULL;
+
+    prog = ternNetServerFindProgram(client->srv, hdr->prog, hdr->vers);
+    if (!prog) {
+        err = g_error_new(ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC,
+                          "Cannot find program %u version %u", hdr->prog, hdr->vers);
+    } else if (hdr->proc < 0 || (size_t)hdr->proc >= prog->nprocs ||
+               !prog->procs[hdr->proc].func) {
+        err = g_error_new(ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC, "unknown procedure: %d",
+                          hdr->proc);
+    } else if (hdr->status != TERN_NET_OK) {
+        ternErrorSet(&err, TERN_FROM_RPC, TERN_ERR_RPC, "CALL with status %d", hdr->status);
+    } else {
+        proc = &prog->procs[hdr->proc];
+        if (client->readonly && !proc->readOnlyOK) {
+            ternErrorSet(&err, TERN_FROM_RPC, TERN_ERR_OPERATION_DENIED,
+                         "read only access prevents %s", proc->name);
+        }
+    }
+
+    if (err) {
+        ternNetServerClientReplyError(client, hdr, err);
+        ternNetMessageFree(msg);
+        return;
+    }
+
+    g_mutex_lock(&client->lock);
+    client->nrequests++;
+    g_mutex_unlock(&client->lock);
+    ternNetServerQueueCall(client->srv, client, prog, msg);
+}
+
+static void
+clientHandlePacket(ternNetServerClient *client, ternNetMessage *msg)
+{
+    ternNetMessageHeader *hdr = &msg->header;
+
+    if (hdr->prog == TERN_KEEPALIVE_PROGRAM) {
+        if (hdr->type == TERN_NET_MESSAGE && hdr->proc == TERN_KEEPALIVE_PROC_PING)
+            ternNetServerClientSend(client,
+                                    ternNetMessageNewSimple(TERN_KEEPALIVE_PROGRAM,
+                                                            TERN_KEEPALIVE_PROTOCOL_VERSION,
+                                                            TERN_KEEPALIVE_PROC_PONG,
+                                                            TERN_NET_MESSAGE, 0, TERN_NET_OK));
+        ternNetMessageFree(msg);
+        return;
+    }
+
+    switch ((int)hdr->type) {
+    case TERN_NET_CALL:
+        clientHandleCall(client, msg);
+        return;
+    case TERN_NET_STREAM:
+        clientRouteStream(client, msg);
+        return;
+    case TERN_NET_CALL_WITH_FDS: {
+        g_autoptr(GError) err = NULL;
+        ternErrorSet(&err, TERN_FROM_RPC, TERN_ERR_RPC,
+                     "file descriptor passing is not supported on this connection");
+        hdr->type = TERN_NET_CALL;
+        ternNetServerClientReplyError(client, hdr, err);
+        break;
+    }
+    default:
+        TERN_DEBUG("client %s: ignoring packet of type %d", client->desc, hdr->type);
+        break;
+    }
+    ternNetMessageFree(msg);
+}
+
+static bool
+clientMayRead(ternNetServerClient *client)
+{
+    bool ok;
+    g_mutex_lock(&client->lock);
+    ok = !client->closing && client->nrequests < client->srv->cfg.maxClientRequests &&
+         client->streamsBlocked == 0;
+    g_mutex_unlock(&client->lock);
+    return ok;
+}
+
+static void
+clientFail(ternNetServerClient *client, const char *reason)
+{
+    g_mutex_lock(&client->lock);
+    clientCloseLocked(client, reason);
+    g_mutex_unlock(&client->lock);
+}
+
+static void
+clientRead(ternNetServerClient *client)
+{
+    int packets = 0;
+
+    while (packets < TERN_NET_SERVER_CLIENT_RX_BURST && clientMayRead(client)) {
+        ternNetMessage *rx = client->rx;
+        ssize_t n = recv(client->fd, rx->buffer + rx->bufferOffset,
+                         rx->bufferLength - rx->bufferOffset, MSG_DONTWAIT);
+        g_autoptr(GError) err = NULL;
+
+        if (n == 0) {
+            clientFail(client, "end of file from client");
+            return;
+        }
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno != EAGAIN && errno != EWOULDBLOCK) {
+                g_autofree char *why = g_strdup_printf("read failed: %s", g_strerror(errno));
+                clientFail(client, why);
+            }
+            return;
+        }
+        rx->bufferOffset += (size_t)n;
+        g_mutex_lock(&client->lock);
+        client->lastRx = ternMonotonicMs();
+        client->pingsSent = 0;
+        g_mutex_unlock(&client->lock);
+
+        if (rx->bufferOffset < rx->bufferLength)
+            continue;
+        if (rx->bufferLength == TERN_NET_MESSAGE_LEN_MAX) {
+            if (!ternNetMessageDecodeLength(rx, &err)) {
+                g_autofree char *why = g_strdup_printf("bad packet: %s", err->message);
+                clientFail(client, why);
+                return;
+            }
+            continue;
+        }
+        if (!ternNetMessageDecodeHeader(rx, &err)) {
+            g_autofree char *why = g_strdup_printf("bad packet: %s", err->message);
+            clientFail(client, why);
+            return;
+        }
+        client->rx = ternNetMessageNew();
+        clientHandlePacket(client, rx);
+        packets++;
+    }
+}

@@ -1,0 +1,368 @@
+/* ternnetstream.c: one data stream multiplexed on an RPC connection, with backpressure */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "rpc/ternnetstream.h"
+#include "util/ternerror.h"
+#include "util/ternlog.h"
+
+typedef enum {
+    STREAM_OPEN = 0,
+    STREAM_PEER_FINISHED, /* peer sent OK: no more data will come */
+    STREAM_FINISHING,     /* we sent OK, waiting for the confirmation */
+    STREAM_DONE,          /* both sides finished */
+    STREAM_FAILED,        /* aborted or errored */
+} ternNetStreamState;
+
+struct _ternNetStream {
+    gint refs;
+    const ternNetStreamTransport *transport;
+    void *conn;
+    ternNetMessageHeader call;
+    bool isServer;
+
+    GMutex lock;
+    GCond cond;
+    ternNetStreamState state;
+    GError *failure;        /* set in STREAM_FAILED */
+    ternNetMessage *rxQueue; /* data packets not yet consumed */
+    size_t rxBytes;
+    bool rxBlocked;          /* we told the connection to stop reading */
+    ternNetMessage *partial; /* packet being consumed by Recv */
+    size_t partialOffset;
+};
+
+ternNetStream *
+ternNetStreamNew(const ternNetStreamTransport *transport, void *conn,
+                 const ternNetMessageHeader *call, bool isServer)
+{
+    ternNetStream *st = g_new0(ternNetStream, 1);
+    st->refs = 1;
+    st->transport = transport;
+    st->conn = conn;
+    st->call = *call;
+    st->isServer = isServer;
+    g_mutex_init(&st->lock);
+    g_cond_init(&st->cond);
+    return st;
+}
+
+ternNetStream *
+ternNetStreamRef(ternNetStream *st)
+{
+    g_atomic_int_inc(&st->refs);
+    return st;
+}
+
+ternNetStream *
+ternNetStreamUnref(ternNetStream *st)
+{
+    ternNetMessage *m;
+
+    if (!st || !g_atomic_int_dec_and_test(&st->refs))
+        return NULL;
+    while ((m = ternNetMessageQueuePop(&st->rxQueue)))
+        ternNetMessageFree(m);
+    ternNetMessageFree(st->partial);
+    g_clear_error(&st->failure);
+    g_mutex_clear(&st->lock);
+    g_cond_clear(&st->cond);
+    g_free(st);
+    return NULL;
+}
+
+bool
+ternNetStreamMatches(const ternNetStream *st, const ternNetMessageHeader *hdr)
+{
+    return hdr->prog == st->call.prog && hdr->vers == st->call.vers &&
+           hdr->proc == st->call.proc && hdr->serial == st->call.serial;
+}
+
+/* lock held */
+static void
+streamFailLocked(ternNetStream *st, GError *err)
+{
+    if (st->state == STREAM_FAILED || st->state == STREAM_DONE) {
+        g_clear_error(&err);
+        return;
+    }
+    st->state = STREAM_FAILED;
+    st->failure = err;
+    g_cond_broadcast(&st->cond);
+}
+
+static ternNetMessage *
+streamPacketNew(ternNetStream *st, int status)
+{
+    ternNetMessage *msg = ternNetMessageNew();
+    msg->header = st->call;
+    msg->header.type = TERN_NET_STREAM;
+    msg->header.status = status;
+    return msg;
+}
+
+bool
+ternNetStreamPushIncoming(ternNetStream *st, ternNetMessage *msg)
+{
+    g_autoptr(ternNetMessage) owned = msg;
+    bool mayRead = true;
+    size_t len;
+
+    g_mutex_lock(&st->lock);
+    if (msg->header.type == TERN_NET_STREAM && msg->header.status == TERN_NET_CONTINUE) {
+        if (st->state == STREAM_OPEN || st->state == STREAM_FINISHING) {
+            ternNetMessagePayload(msg, &len);
+            st->rxBytes += len;
+            ternNetMessageQueuePush(&st->rxQueue, g_steal_pointer(&owned));
+            if (st->rxBytes >= TERN_NET_STREAM_RX_LIMIT) {
+                st->rxBlocked = true;
+                mayRead = false;
+            }
+            g_cond_broadcast(&st->cond);
+        }
+        /* data after the end or after a failure is dropped */
+    } else if (msg->header.type == TERN_NET_STREAM && msg->header.status == TERN_NET_OK) {
+        if (st->state == STREAM_FINISHING)
+            st->state = STREAM_DONE;
+        else if (st->state == STREAM_OPEN)
+            st->state = STREAM_PEER_FINISHED;
+        g_cond_broadcast(&st->cond);
+    } else if (msg->header.status == TERN_NET_ERROR) {
+        /* STREAM/ERROR (abort or server error) or REPLY/ERROR for a failed finish */
+        const char *payload = ternNetMessagePayload(msg, &len);
+        GError *err = NULL;
+
+        if (len > 0) {
+            ternNetMessageError rerr = {0};
+            if (ternNetMessageDecodePayload(msg, (xdrproc_t)xdr_ternNetMessageError, &rerr,
+                                            NULL)) {
+                err = ternNetMessageErrorToGError(&rerr);
+                xdr_free((xdrproc_t)xdr_ternNetMessageError, (char *)&rerr);
+            }
+        }
+        (void)payload;
+        if (!err)
+            err = g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_ABORTED,
+                                      "operation aborted: stream aborted by peer");
+        streamFailLocked(st, err);
+    } else {
+        TERN_WARN("stream proc %d serial %u: ignoring packet type %d status %d",
+                  st->call.proc, st->call.serial, msg->header.type, msg->header.status);
+    }
+    g_mutex_unlock(&st->lock);
+    return mayRead;
+}
+
+void
+ternNetStreamConnectionClosed(ternNetStream *st, const char *reason)
+{
+    g_mutex_lock(&st->lock);
+    streamFailLocked(st, g_error_new(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_RPC,
+                                     "stream connection closed: %s", reason));
+    g_mutex_unlock(&st->lock);
+}
+
+bool
+ternNetStreamIsDone(ternNetStream *st)
+{
+    bool done;
+    g_mutex_lock(&st->lock);
+    done = st->state == STREAM_DONE || st->state == STREAM_FAILED;
+    g_mutex_unlock(&st->lock);
+    return done;
+}
+
+/* lock held; releases backpressure if we drained enough */
+static bool
+streamConsumedLocked(ternNetStream *st, size_t len)
+{
+    st->rxBytes -= len;
+    if (st->rxBlocked && st->rxBytes < TERN_NET_STREAM_RX_LIMIT / 2) {
+        st->rxBlocked = false;
+        return true;
+    }
+    return false;
+}
+
+ternNetMessage *
+ternNetStreamRecvPacket(ternNetStream *st, GError **error)
+{
+    ternNetMessage *msg = NULL;
+    bool resume = false;
+
+    g_mutex_lock(&st->lock);
+    for (;;) {
+        if (st->partial) {
+            msg = g_steal_pointer(&st->partial);
+            /* hand the unread rest: shift it to the front of the payload */
+            size_t len;
+            char *payload = (char *)ternNetMessagePayload(msg, &len);
+            memmove(payload, payload + st->partialOffset, len - st->partialOffset);
+            msg->bufferLength -= st->partialOffset;
+            st->partialOffset = 0;
+            break;
+        }
+        if ((msg = ternNetMessageQueuePop(&st->rxQueue))) {
+            size_t len;
+            ternNetMessagePayload(msg, &len);
+            resume = streamConsumedLocked(st, len);
+            break;
+        }
+        if (st->state == STREAM_FAILED) {
+            g_propagate_error(error, g_error_copy(st->failure));
+            break;
+        }
+        if (st->state == STREAM_PEER_FINISHED || st->state == STREAM_DONE)
+            break;
+        g_cond_wait(&st->cond, &st->lock);
+    }
+    g_mutex_unlock(&st->lock);
+    if (resume)
+        st->transport->resumeRead(st->conn);
+    return msg;
+}
+
+gssize
+ternNetStreamRecv(ternNetStream *st, char *buf, size_t len, GError **error)
+{
+    g_autoptr(ternNetMessage) msg = NULL;
+    GError *err = NULL;
+    size_t avail;
+    const char *data;
+
+    if (!(msg = ternNetStreamRecvPacket(st, &err))) {
+        if (err) {
+            g_propagate_error(error, err);
+            return -1;
+        }
+        return 0;
+    }
+    data = ternNetMessagePayload(msg, &avail);
+    if (avail <= len) {
+        memcpy(buf, data, avail);
+        return (gssize)avail;
+    }
+    memcpy(buf, data, len);
+    g_mutex_lock(&st->lock);
+    st->partial = g_steal_pointer(&msg);
+    st->partialOffset = len;
+    g_mutex_unlock(&st->lock);
+    return (gssize)len;
+}
+
+static bool
+streamCheckWritable(ternNetStream *st, GError **error)
+{
+    bool ok = true;
+
+    g_mutex_lock(&st->lock);
+    if (st->state == STREAM_FAILED) {
+        g_propagate_error(error, g_error_copy(st->failure));
+        ok = false;
+    } else if (st->state == STREAM_FINISHING || st->state == STREAM_DONE) {
+        ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_OPERATION_INVALID,
+                     "stream is already finished");
+        ok = false;
+    }
+    g_mutex_unlock(&st->lock);
+    return ok;
+}
+
+bool
+ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **error)
+{
+    while (len > 0) {
+        size_t chunk = MIN(len, (size_t)TERN_NET_STREAM_CHUNK);
+        ternNetMessage *msg;
+
+        if (!streamCheckWritable(st, error))
+            return false;
+        msg = streamPacketNew(st, TERN_NET_CONTINUE);
+        if (!ternNetMessageEncodeHeader(msg, error) ||
+            !ternNetMessageEncodePayloadRaw(msg, data, chunk, error)) {
+            ternNetMessageFree(msg);
+            return false;
+        }
+        if (!st->transport->send(st->conn, msg, true, error))
+            return false;
+        data += chunk;
+        len -= chunk;
+    }
+    return true;
+}
+
+bool
+ternNetStreamFinish(ternNetStream *st, GError **error)
+{
+    ternNetMessage *msg;
+    bool confirming;
+
+    g_mutex_lock(&st->lock);
+    if (st->state == STREAM_FAILED) {
+        g_propagate_error(error, g_error_copy(st->failure));
+        g_mutex_unlock(&st->lock);
+        return false;
+    }
+    if (st->state == STREAM_DONE || st->state == STREAM_FINISHING) {
+        g_mutex_unlock(&st->lock);
+        return true;
+    }
+    confirming = st->state == STREAM_PEER_FINISHED;
+    st->state = confirming ? STREAM_DONE : STREAM_FINISHING;
+    g_mutex_unlock(&st->lock);
+
+    msg = streamPacketNew(st, TERN_NET_OK);
+    ternNetMessageEncodeHeader(msg, NULL);
+    ternNetMessageEncodePayloadEmpty(msg, NULL);
+    if (!st->transport->send(st->conn, msg, false, error))
+        return false;
+    if (confirming)
+        return true;
+
+    g_mutex_lock(&st->lock);
+    while (st->state == STREAM_FINISHING)
+        g_cond_wait(&st->cond, &st->lock);
+    if (st->state == STREAM_FAILED) {
+        g_propagate_error(error, g_error_copy(st->failure));
+        g_mutex_unlock(&st->lock);
+        return false;
+    }
+    g_mutex_unlock(&st->lock);
+    return true;
+}
+
+void
+ternNetStreamAbort(ternNetStream *st, const GError *why)
+{
+    ternNetMessage *msg;
+    bool wasLive;
+
+    g_mutex_lock(&st->lock);
+    wasLive = st->state != STREAM_FAILED && st->state != STREAM_DONE;
+    streamFailLocked(st, why ? g_error_copy(why)
+                             : g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
+                                                   TERN_ERR_OPERATION_ABORTED,
+                                                   "operation aborted: stream aborted"));
+    g_mutex_unlock(&st->lock);
+    if (!wasLive)
+        return;
+
+    msg = streamPacketNew(st, TERN_NET_ERROR);
+    if (st->isServer) {
+        g_autoptr(GError) err = why ? g_error_copy(why)
+                                    : g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
+                                                          TERN_ERR_OPERATION_ABORTED,
+                                                          "operation aborted: stream aborted");
+        if (!ternNetMessageEncodeError(msg, err, NULL)) {
+            ternNetMessageFree(msg);
+            return;
+        }
+        msg->header.status = TERN_NET_ERROR;
+    } else {
+        ternNetMessageEncodeHeader(msg, NULL);
+        ternNetMessageEncodePayloadEmpty(msg, NULL);
+    }
+    st->transport->send(st->conn, msg, false, NULL);
+}

@@ -1,0 +1,109 @@
+/* ternnetstream.h: one data stream multiplexed on an RPC connection, with backpressure */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "rpc/ternnetmessage.h"
+
+/*
+ * A stream is opened by a CALL to a stream-capable procedure; afterwards
+ * both sides exchange STREAM packets carrying that call's prog, vers, proc
+ * and serial:
+ *
+ *   CONTINUE  data (raw bytes)
+ *   OK        the writer finished; the reader confirms with OK
+ *   ERROR     abort (client: empty payload; server: a remote_error)
+ *
+ * There is no credit scheme on the wire (libvirt has none); backpressure is
+ * TCP's: a receiver whose stream backlog is full stops reading its socket,
+ * and a sender blocks while its connection's outgoing backlog is full. So
+ * no buffer on either side grows without bound.
+ *
+ * The connection that carries the stream (server client or client) plugs
+ * in through ternNetStreamTransport. All functions are thread-safe; the
+ * blocking ones (Recv, Send, Finish) must not run on a main loop thread.
+ */
+
+typedef struct _ternNetStream ternNetStream;
+
+typedef struct {
+    /*
+     * Queue @msg for sending (takes ownership). When @wait is true, block
+     * while the connection's outgoing backlog is above its limit. Fails
+     * when the connection is closed.
+     */
+    bool (*send)(void *conn, ternNetMessage *msg, bool wait, GError **error);
+    /* The stream's incoming backlog fell below its limit: reading may resume. */
+    void (*resumeRead)(void *conn);
+} ternNetStreamTransport;
+
+/* Incoming data buffered per stream before the connection stops reading. */
+#define TERN_NET_STREAM_RX_LIMIT (4 * 1024 * 1024)
+/* Payload of the data packets Send produces (libvirt's legacy maximum). */
+#define TERN_NET_STREAM_CHUNK 262120
+
+/**
+ * ternNetStreamNew: a stream for the call @call (its prog, vers, proc,
+ * serial) on the connection @conn. @isServer: errors and aborts we send
+ * carry a remote_error (server) or nothing (client).
+ */
+ternNetStream *ternNetStreamNew(const ternNetStreamTransport *transport, void *conn,
+                                const ternNetMessageHeader *call, bool isServer);
+ternNetStream *ternNetStreamRef(ternNetStream *st);
+/** Returns NULL. */
+ternNetStream *ternNetStreamUnref(ternNetStream *st);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ternNetStream, ternNetStreamUnref)
+
+/** ternNetStreamMatches: whether the packet header @hdr belongs to @st. */
+bool ternNetStreamMatches(const ternNetStream *st, const ternNetMessageHeader *hdr);
+
+/* --- the connection's side --- */
+
+/**
+ * ternNetStreamPushIncoming: hand over a STREAM packet (or a REPLY/ERROR for
+ * the stream's serial) received for @st; takes ownership. Returns false
+ * when the stream's backlog is full: the connection must stop reading until
+ * transport->resumeRead is called.
+ */
+bool ternNetStreamPushIncoming(ternNetStream *st, ternNetMessage *msg);
+
+/** ternNetStreamConnectionClosed: the connection died; waiters fail with @reason. */
+void ternNetStreamConnectionClosed(ternNetStream *st, const char *reason);
+
+/** ternNetStreamIsDone: finished, aborted or failed: the connection may forget it. */
+bool ternNetStreamIsDone(ternNetStream *st);
+
+/* --- the user's side (blocking; worker threads only) --- */
+
+/**
+ * ternNetStreamRecvPacket: the next data packet (ownership passes to the
+ * caller; read its data with ternNetMessagePayload). Returns NULL with
+ * *error unset at the end of the stream (the peer finished), NULL with
+ * *error set on abort or failure. Zero-copy: the packet buffer is the one
+ * the socket was read into.
+ */
+ternNetMessage *ternNetStreamRecvPacket(ternNetStream *st, GError **error);
+
+/** ternNetStreamRecv: copy up to @len bytes; 0 at end of stream, -1 on error. */
+gssize ternNetStreamRecv(ternNetStream *st, char *buf, size_t len, GError **error);
+
+/**
+ * ternNetStreamSend: send @len bytes as data packets of at most
+ * TERN_NET_STREAM_CHUNK bytes, blocking while the connection's outgoing
+ * backlog is full. Fails if the stream was aborted by the peer.
+ */
+bool ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **error);
+
+/**
+ * ternNetStreamFinish: end our side. A writer sends OK and waits for the
+ * peer's OK; a reader that saw the peer's OK confirms with OK.
+ */
+bool ternNetStreamFinish(ternNetStream *st, GError **error);
+
+/**
+ * ternNetStreamAbort: abort: the peer is told (with @why as the error
+ * when we are the server) and local waiters wake up failing.
+ */
+void ternNetStreamAbort(ternNetStream *st, const GError *why);
