@@ -1,0 +1,91 @@
+"""ternhost.py: start a private ternd for a test and always stop it again."""
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+
+
+class Ternd:
+    """A ternd under --root TMPDIR, stopped (by its PID) when the with-block ends."""
+
+    def __init__(self, ternd, extra_args=(), config=None):
+        self.ternd = ternd
+        self.extra_args = list(extra_args)
+        self.config = config
+        self.root = None
+        self.proc = None
+
+    def __enter__(self):
+        self.root = tempfile.mkdtemp(prefix="ternd-")
+        if self.config is not None:
+            os.makedirs(os.path.join(self.root, "etc/tern"))
+            with open(os.path.join(self.root, "etc/tern/ternd.conf"), "w") as f:
+                f.write(self.config)
+        self.log = open(os.path.join(self.root, "ternd.log"), "w")
+        self.proc = subprocess.Popen([self.ternd, "--root", self.root] + self.extra_args,
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self.socket):
+            if self.proc.poll() is not None:
+                raise RuntimeError("ternd exited with %d: %s" % (self.proc.returncode, self.logtext()))
+            if time.monotonic() > deadline:
+                raise RuntimeError("ternd did not create %s" % self.socket)
+            time.sleep(0.02)
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+        return False
+
+    def stop(self, sig=signal.SIGTERM):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if not self.log.closed:
+            self.log.close()
+
+    def logtext(self):
+        with open(os.path.join(self.root, "ternd.log")) as f:
+            return f.read()
+
+    @property
+    def socket(self):
+        return os.path.join(self.root, "run/tern/tern-sock")
+
+    @property
+    def socket_ro(self):
+        return os.path.join(self.root, "run/tern/tern-sock-ro")
+
+    def uri(self, driver="test", path="/default", readonly=False):
+        sock = self.socket_ro if readonly else self.socket
+        return "%s+unix://%s?socket=%s" % (driver, path, sock)
+
+
+class Tap:
+    """Minimal TAP output so meson shows each check."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = 0
+
+    def ok(self, cond, desc, detail=""):
+        self.n += 1
+        if cond:
+            print("ok %d - %s" % (self.n, desc))
+        else:
+            self.failed += 1
+            print("not ok %d - %s" % (self.n, desc))
+            for line in str(detail).splitlines():
+                print("#   " + line)
+        return cond
+
+    def done(self):
+        print("1..%d" % self.n)
+        return 1 if self.failed else 0
