@@ -114,12 +114,12 @@ typedef enum {
     TERN_DOMAIN_UNDEFINE_CHECKPOINTS_METADATA = 1 << 4,
     TERN_DOMAIN_UNDEFINE_TPM = 1 << 5,
     TERN_DOMAIN_UNDEFINE_KEEP_TPM = 1 << 6,
-} ternDomainUndefineFlags;
+} ternDomainUndefineFlagsValues;
 
 typedef enum {
     TERN_DOMAIN_DESTROY_DEFAULT = 0,
     TERN_DOMAIN_DESTROY_GRACEFUL = 1 << 0,
-} ternDomainDestroyFlags;
+} ternDomainDestroyFlagsValues;
 
 /**
  * ternConnectListAllDomains: every domain matching @flags (0 = all). On
