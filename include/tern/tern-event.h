@@ -56,7 +56,7 @@ typedef void (*ternConnectDomainEventCallback)(ternConnect *conn, ternDomain *do
                                                int detail, void *opaque);
 typedef void (*ternFreeCallback)(void *opaque);
 
-#define TERN_DOMAIN_EVENT_CALLBACK(cb) ((ternConnectDomainEventGenericCallback)(cb))
+#define TERN_DOMAIN_EVENT_CALLBACK(cb) ((ternConnectDomainEventGenericCallback)(void (*)(void))(cb))
 
 /**
  * ternConnectDomainEventRegisterAny: call @cb for every event @eventID of

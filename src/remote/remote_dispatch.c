@@ -857,7 +857,7 @@ HANDLER(remoteDispatchConnectDomainEventCallbackDeregisterAny,
 #define PROC(num, fn, argsT, retT, ro)                                                           \
     [num] = {                                                                                    \
         .name = #num,                                                                            \
-        .func = (ternNetServerDispatchFunc)(fn),                                                 \
+        .func = (ternNetServerDispatchFunc)(void (*)(void))(fn),                                                 \
         .argsSize = sizeof(argsT),                                                               \
         .argsFilter = (xdrproc_t)xdr_##argsT,                                                    \
         .retSize = sizeof(retT),                                                                 \
