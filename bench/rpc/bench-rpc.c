@@ -68,7 +68,7 @@ cmpInt64(gconstpointer a, gconstpointer b)
 int
 main(int argc, char **argv)
 {
-    int nclients;
+    gint64 nclients = 0;
     double seconds;
     g_autoptr(GArray) all = g_array_new(FALSE, FALSE, sizeof(gint64));
     gint64 calls = 0;
@@ -79,9 +79,8 @@ main(int argc, char **argv)
         fprintf(stderr, "usage: bench-rpc URI DOMAIN CLIENTS SECONDS\n");
         return 2;
     }
-    nclients = atoi(argv[3]);
     seconds = g_ascii_strtod(argv[4], NULL);
-    if (nclients < 1 || nclients > 1024 || seconds <= 0) {
+    if (!g_ascii_string_to_signed(argv[3], 10, 1, 1024, &nclients, NULL) || seconds <= 0) {
         fprintf(stderr, "bench-rpc: CLIENTS must be 1..1024 and SECONDS > 0\n");
         return 2;
     }
@@ -105,7 +104,7 @@ main(int argc, char **argv)
     g_array_sort(all, cmpInt64);
     if (all->len == 0)
         return 1;
-    printf("clients=%d calls=%" G_GINT64_FORMAT " rate=%.0f p50_us=%.1f p99_us=%.1f\n", nclients,
+    printf("clients=%d calls=%" G_GINT64_FORMAT " rate=%.0f p50_us=%.1f p99_us=%.1f\n", (int)nclients,
            calls, calls / seconds, g_array_index(all, gint64, all->len / 2) / 1000.0,
            g_array_index(all, gint64, (all->len * 99) / 100) / 1000.0);
     return 0;
