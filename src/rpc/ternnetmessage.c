@@ -274,7 +274,9 @@ ternNetMessageErrorFromGError(ternNetMessageError *rerr, const GError *err)
 GError *
 ternNetMessageErrorToGError(const ternNetMessageError *rerr)
 {
-    const char *text = rerr->message && *rerr->message ? *rerr->message : "unknown error";
+    /* a missing or empty message still reads as something */
+    const char *text =
+        rerr->message && *rerr->message && **rerr->message ? *rerr->message : "unknown error";
     int code = rerr->code;
 
     /* libvirt clients map an RPC "unknown procedure" to NO_SUPPORT; so do we */
