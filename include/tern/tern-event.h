@@ -54,6 +54,10 @@ typedef void (*ternConnectDomainEventGenericCallback)(ternConnect *conn, ternDom
                                                       void *opaque);
 typedef void (*ternConnectDomainEventCallback)(ternConnect *conn, ternDomain *dom, int event,
                                                int detail, void *opaque);
+/* TERN_DOMAIN_EVENT_ID_MIGRATION_ITERATION: the source started pass @iteration over memory */
+typedef void (*ternConnectDomainEventMigrationIterationCallback)(ternConnect *conn,
+                                                                 ternDomain *dom, int iteration,
+                                                                 void *opaque);
 typedef void (*ternFreeCallback)(void *opaque);
 
 #define TERN_DOMAIN_EVENT_CALLBACK(cb) ((ternConnectDomainEventGenericCallback)(void (*)(void))(cb))
