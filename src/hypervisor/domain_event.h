@@ -27,15 +27,6 @@
 #include "hypervisor/datatypes.h"
 #include "tern/tern.h"
 
-/*
- * The callback type of TERN_DOMAIN_EVENT_ID_MIGRATION_ITERATION (libvirt's
- * virConnectDomainEventMigrationIterationCallback): @iteration counts the
- * passes over guest memory, from 1.
- * TODO(lead): move to include/tern/tern-event.h.
- */
-typedef void (*ternConnectDomainEventMigrationIterationCallback)(ternConnect *conn, ternDomain *dom,
-                                                                 int iteration, void *opaque);
-
 /* --- events --- */
 
 typedef struct _ternDomainEvent ternDomainEvent;
