@@ -554,6 +554,38 @@ ternDomainObjListAssignID(ternDomainObjList *list, ternDomainObj *obj)
     return id;
 }
 
+bool
+ternDomainObjListRestoreID(ternDomainObjList *list, ternDomainObj *obj, int id, GError **error)
+{
+    ternDomainObjListEntry *entry;
+
+    if (id < 1) {
+        ternErrorSet(error, TERN_FROM_DOMAIN, TERN_ERR_INTERNAL_ERROR,
+                     "domain '%s': invalid saved id %d", obj->def->name, id);
+        return false;
+    }
+    g_mutex_lock(&list->lock);
+    if (g_hash_table_contains(list->byID, GINT_TO_POINTER(id))) {
+        g_mutex_unlock(&list->lock);
+        ternErrorSet(error, TERN_FROM_DOMAIN, TERN_ERR_INTERNAL_ERROR,
+                     "domain '%s': saved id %d is already in use", obj->def->name, id);
+        return false;
+    }
+    if ((entry = ternDomainObjListEntryOf(list, obj))) {
+        if (entry->id >= 0)
+            g_hash_table_remove(list->byID, GINT_TO_POINTER(entry->id));
+        entry->id = id;
+        g_hash_table_insert(list->byID, GINT_TO_POINTER(id), entry);
+    }
+    if (id >= list->nextID)
+        list->nextID = id == G_MAXINT ? 1 : id + 1;
+    g_mutex_unlock(&list->lock);
+
+    obj->id = id;
+    obj->def->id = id;
+    return true;
+}
+
 void
 ternDomainObjListReleaseID(ternDomainObjList *list, ternDomainObj *obj)
 {

@@ -247,6 +247,12 @@ int ternDomainObjListAssignID(ternDomainObjList *list, ternDomainObj *obj);
  * ternDomainObjListReleaseID: forget @obj's running id (locked): obj->id
  * and obj->def->id become -1. Does nothing if it has none.
  */
+/**
+ * ternDomainObjListRestoreID: give @obj the running id @id it had before a
+ * daemon restart; later ids are assigned above it. Fails if @id is in use.
+ */
+bool ternDomainObjListRestoreID(ternDomainObjList *list, ternDomainObj *obj, int id,
+                                GError **error);
 void ternDomainObjListReleaseID(ternDomainObjList *list, ternDomainObj *obj);
 
 /**
