@@ -9,6 +9,7 @@
  * (libtern speaks the same protocol), so both are measured by one client.
  */
 #include <glib.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 

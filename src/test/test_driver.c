@@ -6,6 +6,7 @@
 
 #include "conf/domain_conf.h"
 #include "hypervisor/datatypes.h"
+#include "hypervisor/domain_driver.h"
 #include "hypervisor/domain_event.h"
 #include "hypervisor/domain_obj.h"
 #include "hypervisor/driver.h"
@@ -132,22 +133,14 @@ testEventQueueLifecycle(testDriver *drv, const ternDomainObj *obj, int event, in
 static ternDomainObj *
 testDomObjFromDomain(ternDomain *dom, GError **error)
 {
-    ternDomainObj *obj = ternDomainObjListFindByUUID(testDriverOf(dom->conn)->domains, dom->uuid);
-
-    if (!obj) {
-        char uuidstr[TERN_UUID_STR_LEN];
-
-        ternUUIDFormat(dom->uuid, uuidstr);
-        ternErrorSet(error, TERN_FROM_TEST, TERN_ERR_NO_DOMAIN,
-                     "no domain with matching uuid '%s' (%s)", uuidstr, dom->name);
-    }
-    return obj;
+    return ternDomainDriverObjFromDomain(testDriverOf(dom->conn)->domains, dom, TERN_FROM_TEST,
+                                         error);
 }
 
 static ternDomain *
 testDomainHandle(ternConnect *conn, const ternDomainObj *obj)
 {
-    return ternDomainNew(conn, obj->def->name, obj->def->uuid, obj->id);
+    return ternDomainDriverHandle(conn, obj);
 }
 
 static bool
@@ -348,75 +341,29 @@ static int
 testConnectListAllDomains(ternConnect *conn, ternDomain ***domains, unsigned int flags,
                           GError **error)
 {
-    testDriver *drv = testDriverOf(conn);
-    g_autoptr(GPtrArray) objs = NULL;
-    GPtrArray *doms;
-    int n;
-
-    if (!ternErrorCheckFlags(flags, TERN_DOMAIN_OBJ_LIST_FILTERS, "testConnectListAllDomains",
-                             error))
-        return -1;
-
-    objs = ternDomainObjListCollect(drv->domains, flags);
-    if (!domains)
-        return (int)objs->len;
-
-    doms = g_ptr_array_new();
-    for (guint i = 0; i < objs->len; i++) {
-        ternDomainObj *obj = g_ptr_array_index(objs, i);
-
-        /* re-check: it may have changed since it was collected */
-        ternDomainObjLock(obj);
-        if (!obj->removed && ternDomainObjMatchFilter(obj, flags))
-            g_ptr_array_add(doms, testDomainHandle(conn, obj));
-        ternDomainObjUnlock(obj);
-    }
-    n = (int)doms->len;
-    g_ptr_array_add(doms, NULL);
-    *domains = (ternDomain **)g_ptr_array_free(doms, FALSE);
-    return n;
+    return ternDomainDriverListAll(conn, testDriverOf(conn)->domains, domains, flags,
+                                   TERN_FROM_TEST, error);
 }
 
 static ternDomain *
 testDomainLookupByName(ternConnect *conn, const char *name, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainObjListFindByName(testDriverOf(conn)->domains, name);
-
-    if (!obj) {
-        ternErrorSet(error, TERN_FROM_TEST, TERN_ERR_NO_DOMAIN, "no domain with matching name '%s'",
-                     name);
-        return NULL;
-    }
-    return testDomainHandle(conn, obj);
+    return ternDomainDriverLookupByName(conn, testDriverOf(conn)->domains, name, TERN_FROM_TEST,
+                                        error);
 }
 
 static ternDomain *
 testDomainLookupByUUID(ternConnect *conn, const unsigned char *uuid, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainObjListFindByUUID(testDriverOf(conn)->domains, uuid);
-
-    if (!obj) {
-        char uuidstr[TERN_UUID_STR_LEN];
-
-        ternUUIDFormat(uuid, uuidstr);
-        ternErrorSet(error, TERN_FROM_TEST, TERN_ERR_NO_DOMAIN, "no domain with matching uuid '%s'",
-                     uuidstr);
-        return NULL;
-    }
-    return testDomainHandle(conn, obj);
+    return ternDomainDriverLookupByUUID(conn, testDriverOf(conn)->domains, uuid, TERN_FROM_TEST,
+                                        error);
 }
 
 static ternDomain *
 testDomainLookupByID(ternConnect *conn, int id, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainObjListFindByID(testDriverOf(conn)->domains, id);
-
-    if (!obj) {
-        ternErrorSet(error, TERN_FROM_TEST, TERN_ERR_NO_DOMAIN, "no domain with matching id %d",
-                     id);
-        return NULL;
-    }
-    return testDomainHandle(conn, obj);
+    return ternDomainDriverLookupByID(conn, testDriverOf(conn)->domains, id, TERN_FROM_TEST,
+                                      error);
 }
 
 /* --- definition --- */
@@ -611,26 +558,14 @@ testDomainGetState(ternDomain *dom, int *state, int *reason, unsigned int flags,
     return true;
 }
 
-/* The public XML flags the formatter understands share its values. */
-G_STATIC_ASSERT((int)TERN_DOMAIN_XML_SECURE == (int)TERN_DOMAIN_DEF_FORMAT_SECURE);
-G_STATIC_ASSERT((int)TERN_DOMAIN_XML_INACTIVE == (int)TERN_DOMAIN_DEF_FORMAT_INACTIVE);
-G_STATIC_ASSERT((int)TERN_DOMAIN_XML_MIGRATABLE == (int)TERN_DOMAIN_DEF_FORMAT_MIGRATABLE);
-
-#define TEST_XML_FLAGS                                                                             \
-    (TERN_DOMAIN_XML_SECURE | TERN_DOMAIN_XML_INACTIVE | TERN_DOMAIN_XML_MIGRATABLE)
-
 static char *
 testDomainGetXMLDesc(ternDomain *dom, unsigned int flags, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
-    const ternDomainDef *def;
+    TERN_DOMAIN_OBJ_AUTOEND obj = testDomObjFromDomain(dom, error);
 
-    if (!ternErrorCheckFlags(flags, TEST_XML_FLAGS, "testDomainGetXMLDesc", error))
+    if (!obj)
         return NULL;
-    if (!(obj = testDomObjFromDomain(dom, error)))
-        return NULL;
-    def = (flags & TERN_DOMAIN_XML_INACTIVE) && obj->newDef ? obj->newDef : obj->def;
-    return ternDomainDefFormat(def, flags, error);
+    return ternDomainDriverFormatXML(obj, flags, error);
 }
 
 static char *
