@@ -50,7 +50,12 @@ def measure(bench, uri, pid, seconds):
 
 
 class Libvirtd:
-    """Debian's libvirtd with a private socket directory, stopped by its PID."""
+    """Debian's libvirtd in a private mount namespace (its own /etc/libvirt, /run/libvirt,
+    /var/lib/libvirt, ... and a passwd with the libvirt-qemu user its QEMU driver insists on),
+    serving a private UNIX socket; stopped by its PID."""
+
+    PRIVATE = ["/etc/libvirt", "/run/libvirt", "/var/lib/libvirt", "/var/log/libvirt",
+               "/var/cache/libvirt"]
 
     def __init__(self, binary):
         self.binary = binary
@@ -59,21 +64,47 @@ class Libvirtd:
         self.dir = tempfile.mkdtemp(prefix="libvirtd-")
         conf = os.path.join(self.dir, "libvirtd.conf")
         with open(conf, "w") as f:
-            f.write('unix_sock_dir = "%s"\nlisten_tcp = 0\nlisten_tls = 0\n' % self.dir)
-        self.proc = subprocess.Popen([self.binary, "--config", conf,
-                                      "--pid-file", os.path.join(self.dir, "pid")],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            f.write('unix_sock_dir = "%s"\nlisten_tcp = 0\nlisten_tls = 0\n'
+                    'auth_unix_rw = "none"\nauth_unix_ro = "none"\n' % self.dir)
+        with open("/etc/passwd") as f:
+            passwd = f.read()
+        with open("/etc/group") as f:
+            group = f.read()
+        if "\nlibvirt-qemu:" not in "\n" + passwd:
+            passwd += "libvirt-qemu:x:64055:64055:Libvirt Qemu:/var/lib/libvirt:/usr/sbin/nologin\n"
+        if "\nlibvirt-qemu:" not in "\n" + group:
+            group += "libvirt-qemu:x:64055:\n"
+        for name, text in (("passwd", passwd), ("group", group)):
+            with open(os.path.join(self.dir, name), "w") as f:
+                f.write(text)
+        mounts = ["mount --bind %s/passwd /etc/passwd" % self.dir,
+                  "mount --bind %s/group /etc/group" % self.dir]
+        for i, path in enumerate(self.PRIVATE):
+            priv = os.path.join(self.dir, "m%d" % i)
+            os.makedirs(priv)
+            os.makedirs(path, exist_ok=True)
+            mounts.append("mount --bind %s %s" % (priv, path))
+        script = " && ".join(mounts) + " && exec %s --config %s" % (self.binary, conf)
+        self.log = open(os.path.join(self.dir, "libvirtd.log"), "w")
+        # unshare execs sh in place and sh execs libvirtd: proc.pid is libvirtd's pid
+        self.proc = subprocess.Popen(["unshare", "-m", "--propagation", "private", "--",
+                                      "sh", "-c", script], stdout=self.log,
+                                     stderr=subprocess.STDOUT)
         sock = os.path.join(self.dir, "libvirt-sock")
-        for _ in range(500):
-            if os.path.exists(sock):
+        for _ in range(1000):
+            if os.path.exists(sock) or self.proc.poll() is not None:
                 break
             time.sleep(0.02)
+        if not os.path.exists(sock):
+            raise RuntimeError("libvirtd did not start; see %s" % self.log.name)
         self.uri = "test+unix:///default?socket=" + sock
         return self
 
     def __exit__(self, *exc):
-        self.proc.terminate()
-        self.proc.wait(timeout=30)
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=30)
+        self.log.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
@@ -82,7 +113,7 @@ def main():
     ap.add_argument("--builddir", default="build")
     ap.add_argument("--seconds", type=float, default=5)
     args = ap.parse_args()
-    bench = os.path.join(args.builddir, "bench/rpc/bench-rpc")
+    bench = os.path.join(args.builddir, "bench/bench-rpc")
     ternd = os.path.join(args.builddir, "src/daemon/ternd")
 
     results = {}

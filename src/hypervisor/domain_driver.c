@@ -65,47 +65,58 @@ ternDomainDriverListAll(ternConnect *conn, ternDomainObjList *list, ternDomain *
     return n;
 }
 
+/* a handle from the list's own copy of the identity: no object lock, loop-safe */
+static ternDomain *
+domainDriverLookup(ternConnect *conn, ternDomainObjList *list, const char *name,
+                   const unsigned char *uuid, int id)
+{
+    ternDomainObjIdentity ident = {0};
+    ternDomain *dom;
+
+    if (!ternDomainObjListGetIdentity(list, name, uuid, id, &ident))
+        return NULL;
+    dom = ternDomainNew(conn, ident.name, ident.uuid, ident.id);
+    g_free(ident.name);
+    return dom;
+}
+
 ternDomain *
 ternDomainDriverLookupByName(ternConnect *conn, ternDomainObjList *list, const char *name,
                              ternErrorDomain from, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainObjListFindByName(list, name);
+    ternDomain *dom = name ? domainDriverLookup(conn, list, name, NULL, -1) : NULL;
 
-    if (!obj) {
-        ternErrorSet(error, from, TERN_ERR_NO_DOMAIN, "no domain with matching name '%s'", name);
-        return NULL;
-    }
-    return ternDomainDriverHandle(conn, obj);
+    if (!dom)
+        ternErrorSet(error, from, TERN_ERR_NO_DOMAIN, "no domain with matching name '%s'",
+                     name ? name : "");
+    return dom;
 }
 
 ternDomain *
 ternDomainDriverLookupByUUID(ternConnect *conn, ternDomainObjList *list,
                              const unsigned char *uuid, ternErrorDomain from, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainObjListFindByUUID(list, uuid);
+    ternDomain *dom = domainDriverLookup(conn, list, NULL, uuid, -1);
 
-    if (!obj) {
+    if (!dom) {
         char uuidstr[TERN_UUID_STR_LEN];
 
         ternUUIDFormat(uuid, uuidstr);
         ternErrorSet(error, from, TERN_ERR_NO_DOMAIN, "no domain with matching uuid '%s'",
                      uuidstr);
-        return NULL;
     }
-    return ternDomainDriverHandle(conn, obj);
+    return dom;
 }
 
 ternDomain *
 ternDomainDriverLookupByID(ternConnect *conn, ternDomainObjList *list, int id,
                            ternErrorDomain from, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainObjListFindByID(list, id);
+    ternDomain *dom = id >= 0 ? domainDriverLookup(conn, list, NULL, NULL, id) : NULL;
 
-    if (!obj) {
+    if (!dom)
         ternErrorSet(error, from, TERN_ERR_NO_DOMAIN, "no domain with matching id %d", id);
-        return NULL;
-    }
-    return ternDomainDriverHandle(conn, obj);
+    return dom;
 }
 
 char *

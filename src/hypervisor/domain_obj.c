@@ -400,6 +400,28 @@ ternDomainObjListFindByID(ternDomainObjList *list, int id)
     return ternDomainObjListFindLocked(list, ternDomainObjListLookupID, GINT_TO_POINTER(id), id);
 }
 
+bool
+ternDomainObjListGetIdentity(ternDomainObjList *list, const char *name, const unsigned char *uuid,
+                             int id, ternDomainObjIdentity *ret)
+{
+    ternDomainObjListEntry *entry = NULL;
+
+    g_mutex_lock(&list->lock);
+    if (name)
+        entry = g_hash_table_lookup(list->byName, name);
+    else if (uuid)
+        entry = g_hash_table_lookup(list->byUUID, uuid);
+    else if (id >= 0)
+        entry = g_hash_table_lookup(list->byID, GINT_TO_POINTER(id));
+    if (entry) {
+        ret->name = g_strdup(entry->name);
+        memcpy(ret->uuid, entry->uuid, TERN_UUID_RAW_LEN);
+        ret->id = entry->id;
+    }
+    g_mutex_unlock(&list->lock);
+    return entry != NULL;
+}
+
 /* Give the locked, existing @obj the definition *@def as ternDomainObjListAdd says. */
 static bool
 ternDomainObjListAddExisting(ternDomainObj *obj, ternDomainDef **def, unsigned int flags,

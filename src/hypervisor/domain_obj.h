@@ -199,6 +199,23 @@ ternDomainObj *ternDomainObjListFindByName(ternDomainObjList *list, const char *
 ternDomainObj *ternDomainObjListFindByUUID(ternDomainObjList *list, const unsigned char *uuid);
 ternDomainObj *ternDomainObjListFindByID(ternDomainObjList *list, int id);
 
+/* What a handle needs of a domain: copied out of the list under its lock only. */
+typedef struct {
+    char *name; /* owned */
+    unsigned char uuid[16];
+    int id;
+} ternDomainObjIdentity;
+
+/**
+ * ternDomainObjListGetIdentity: name, uuid and running id of the domain
+ * with @name (if set), else @uuid (if set), else running id @id, taking
+ * no object lock: it never waits behind a job, so the RPC loop may call it.
+ * Returns false if there is no such domain.
+ */
+bool ternDomainObjListGetIdentity(ternDomainObjList *list, const char *name,
+                                  const unsigned char *uuid, int id,
+                                  ternDomainObjIdentity *ret);
+
 typedef enum {
     /* *def is a live definition for a domain being started or migrated in:
      * refused if the domain is active; an existing persistent config is kept

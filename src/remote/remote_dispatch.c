@@ -854,16 +854,20 @@ HANDLER(remoteDispatchConnectDomainEventCallbackDeregisterAny,
 
 /* --- the table --- */
 
-#define PROC(num, fn, argsT, retT, ro)                                                           \
+#define PROC_FULL(num, fn, argsT, retT, ro, inloop)                                               \
     [num] = {                                                                                    \
         .name = #num,                                                                            \
-        .func = (ternNetServerDispatchFunc)(void (*)(void))(fn),                                                 \
+        .func = (ternNetServerDispatchFunc)(void (*)(void))(fn),                                 \
         .argsSize = sizeof(argsT),                                                               \
         .argsFilter = (xdrproc_t)xdr_##argsT,                                                    \
         .retSize = sizeof(retT),                                                                 \
         .retFilter = (xdrproc_t)xdr_##retT,                                                      \
         .readOnlyOK = (ro),                                                                      \
+        .inLoop = (inloop),                                                                      \
     }
+#define PROC(num, fn, argsT, retT, ro) PROC_FULL(num, fn, argsT, retT, ro, false)
+/* lookups and the daemon's own answers read memory only: served on the loop thread */
+#define PROC_FAST(num, fn, argsT, retT) PROC_FULL(num, fn, argsT, retT, true, true)
 
 /* a void payload: nothing to encode or decode */
 static bool_t
@@ -899,12 +903,12 @@ static const ternNetServerProc remoteProcs[] = {
          remote_domain_get_os_type_args, remote_domain_get_os_type_ret, RO),
     PROC(REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS, remoteDispatchConnectListDefinedDomains,
          remote_connect_list_defined_domains_args, remote_connect_list_defined_domains_ret, RO),
-    PROC(REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, remoteDispatchDomainLookupByID,
-         remote_domain_lookup_by_id_args, remote_domain_lookup_by_id_ret, RO),
-    PROC(REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, remoteDispatchDomainLookupByName,
-         remote_domain_lookup_by_name_args, remote_domain_lookup_by_name_ret, RO),
-    PROC(REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, remoteDispatchDomainLookupByUUID,
-         remote_domain_lookup_by_uuid_args, remote_domain_lookup_by_uuid_ret, RO),
+    PROC_FAST(REMOTE_PROC_DOMAIN_LOOKUP_BY_ID, remoteDispatchDomainLookupByID,
+         remote_domain_lookup_by_id_args, remote_domain_lookup_by_id_ret),
+    PROC_FAST(REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME, remoteDispatchDomainLookupByName,
+         remote_domain_lookup_by_name_args, remote_domain_lookup_by_name_ret),
+    PROC_FAST(REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID, remoteDispatchDomainLookupByUUID,
+         remote_domain_lookup_by_uuid_args, remote_domain_lookup_by_uuid_ret),
     PROC(REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS, remoteDispatchConnectNumOfDefinedDomains,
          remoteVoid, remote_connect_num_of_defined_domains_ret, RO),
     PROC(REMOTE_PROC_DOMAIN_RESUME, remoteDispatchDomainResume, remote_domain_resume_args,
@@ -923,7 +927,7 @@ static const ternNetServerProc remoteProcs[] = {
          remote_connect_get_hostname_ret, RO),
     PROC(REMOTE_PROC_CONNECT_SUPPORTS_FEATURE, remoteDispatchConnectSupportsFeature,
          remote_connect_supports_feature_args, remote_connect_supports_feature_ret, RO),
-    PROC(REMOTE_PROC_AUTH_LIST, remoteDispatchAuthList, remoteVoid, remote_auth_list_ret, RO),
+    PROC_FAST(REMOTE_PROC_AUTH_LIST, remoteDispatchAuthList, remoteVoid, remote_auth_list_ret),
     PROC(REMOTE_PROC_CONNECT_GET_URI, remoteDispatchConnectGetURI, remoteVoid,
          remote_connect_get_uri_ret, RO),
     PROC(REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL, remoteDispatchDomainGetSecurityLabel,
@@ -936,8 +940,8 @@ static const ternNetServerProc remoteProcs[] = {
          remote_domain_is_active_ret, RO),
     PROC(REMOTE_PROC_DOMAIN_IS_PERSISTENT, remoteDispatchDomainIsPersistent,
          remote_domain_is_persistent_args, remote_domain_is_persistent_ret, RO),
-    PROC(REMOTE_PROC_CONNECT_GET_LIB_VERSION, remoteDispatchConnectGetLibVersion, remoteVoid,
-         remote_connect_get_lib_version_ret, RO),
+    PROC_FAST(REMOTE_PROC_CONNECT_GET_LIB_VERSION, remoteDispatchConnectGetLibVersion, remoteVoid,
+         remote_connect_get_lib_version_ret),
     PROC(REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE, remoteDispatchDomainHasManagedSaveImage,
          remote_domain_has_managed_save_image_args, remote_domain_has_managed_save_image_ret, RO),
     PROC(REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS, remoteDispatchDomainCreateWithFlags,
@@ -959,10 +963,10 @@ static const ternNetServerProc remoteProcs[] = {
          remote_connect_domain_event_callback_deregister_any_args, remoteVoid, RO),
     PROC(REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS, remoteDispatchDomainDefineXMLFlags,
          remote_domain_define_xml_flags_args, remote_domain_define_xml_flags_ret, RW),
-    PROC(REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK, remoteDispatchConnectRegisterCloseCallback,
-         remoteVoid, remoteVoid, RO),
-    PROC(REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK,
-         remoteDispatchConnectUnregisterCloseCallback, remoteVoid, remoteVoid, RO),
+    PROC_FAST(REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK, remoteDispatchConnectRegisterCloseCallback,
+         remoteVoid, remoteVoid),
+    PROC_FAST(REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK,
+         remoteDispatchConnectUnregisterCloseCallback, remoteVoid, remoteVoid),
     PROC(REMOTE_PROC_DOMAIN_GET_MESSAGES, remoteDispatchDomainGetMessages,
          remote_domain_get_messages_args, remote_domain_get_messages_ret, RO),
 };

@@ -58,7 +58,7 @@ ternNetServerNew(const ternNetServerConfig *cfg, GMainContext *ctx,
     srv->clients = g_ptr_array_new();
     srv->listeners = g_ptr_array_new();
 
-    srv->workers = g_thread_pool_new(ternNetServerWorker, srv, (gint)srv->cfg.maxWorkers, FALSE,
+    srv->workers = g_thread_pool_new(ternNetServerWorker, srv, (gint)srv->cfg.maxWorkers, TRUE,
                                      &err);
     if (!srv->workers) {
         ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_INTERNAL_ERROR,
@@ -331,7 +331,11 @@ ternNetServerQueueCall(ternNetServer *srv, ternNetServerClient *client,
     job->client = ternNetServerClientRef(client);
     job->prog = prog;
     job->msg = msg;
-    g_thread_pool_push(srv->workers, job, NULL);
+    /* a call that only reads memory costs less than the hop to a worker and back */
+    if (prog->procs[msg->header.proc].inLoop)
+        ternNetServerWorker(job, srv);
+    else
+        g_thread_pool_push(srv->workers, job, NULL);
 }
 
 static void
@@ -384,6 +388,8 @@ ternNetServerWorker(gpointer data, gpointer user_data)
         xdr_free(proc->retFilter, (char *)ret);
     if (err)
         ternNetServerClientReplyError(client, &call, err);
+    /* only now may the streams the handler opened send: no STREAM packet before the REPLY */
+    ternNetServerClientCallReplied(client, &call, err);
 
  done:
     ternNetServerClientCallDone(client);
@@ -414,14 +420,19 @@ ternNetServerShutdown(ternNetServer *srv)
     for (guint i = 0; i < clients->len; i++)
         ternNetServerClientClose(g_ptr_array_index(clients, i));
 
+    /*
+     * let the loop tear the closed clients down first: that fails their
+     * streams, so a call blocked on one wakes up instead of keeping the
+     * pool (and us) waiting forever
+     */
+    for (int i = 0; i < 100 && ternNetServerClientCount(srv) > 0; i++)
+        g_main_context_iteration(srv->ctx, FALSE);
+
     /* let running calls finish; their replies go nowhere */
     if (srv->workers) {
         g_thread_pool_free(srv->workers, FALSE, TRUE);
         srv->workers = NULL;
     }
-    /* let the loop tear the closed clients down */
-    for (int i = 0; i < 100 && ternNetServerClientCount(srv) > 0; i++)
-        g_main_context_iteration(srv->ctx, FALSE);
 }
 
 void

@@ -31,6 +31,7 @@ typedef struct {
     xdrproc_t retFilter;
     bool beforeAuth; /* allowed before authentication (AUTH_LIST, SASL steps) */
     bool readOnlyOK; /* allowed on read-only sockets */
+    bool inLoop;     /* never blocks (memory only): run on the loop thread, no worker hop */
 } ternNetServerProc;
 
 /* A program: procedures indexed by number (gaps have func == NULL). */
