@@ -21,6 +21,7 @@ PACKAGES="
     libvirt-clients
     iproute2
     procps
+    qemu-system-x86
 "
 
 missing=""
