@@ -18,8 +18,9 @@
 #include "util/ternlog.h"
 #include "util/ternutil.h"
 
-/* Outgoing bytes queued above which stream senders wait. */
+/* Outgoing bytes queued above which stream senders wait; each packet also costs this much. */
 #define TERN_NET_CLIENT_TX_LIMIT (8 * 1024 * 1024)
+#define TERN_NET_CLIENT_TX_PACKET_COST 128
 
 typedef struct {
     unsigned prog;
@@ -254,6 +255,12 @@ ternNetClientClose(ternNetClient *client)
 
 /* --- writing --- */
 
+static size_t
+clientPacketCost(const ternNetMessage *msg)
+{
+    return msg->bufferLength + TERN_NET_CLIENT_TX_PACKET_COST;
+}
+
 /* lock held */
 static void
 clientWriteLocked(ternNetClient *client)
@@ -273,9 +280,10 @@ clientWriteLocked(ternNetClient *client)
             return;
         }
         msg->bufferOffset += (size_t)n;
-        client->txBytes -= (size_t)n;
-        if (msg->bufferOffset == msg->bufferLength)
+        if (msg->bufferOffset == msg->bufferLength) {
+            client->txBytes -= clientPacketCost(msg);
             ternNetMessageFree(ternNetMessageQueuePop(&client->txQueue));
+        }
     }
     if (client->txBytes < TERN_NET_CLIENT_TX_LIMIT)
         g_cond_broadcast(&client->cond);
@@ -294,7 +302,7 @@ clientQueueLocked(ternNetClient *client, ternNetMessage *msg, GError **error)
         return false;
     }
     msg->bufferOffset = 0;
-    client->txBytes += msg->bufferLength;
+    client->txBytes += clientPacketCost(msg);
     ternNetMessageQueuePush(&client->txQueue, msg);
     if (wasEmpty)
         clientWriteLocked(client);
@@ -328,6 +336,49 @@ clientStreamResumeRead(void *conn)
     clientWake(client);
 }
 
+/* --- streams --- */
+
+/* drop @st from the list (if there) and detach it; call without client->lock */
+static void
+clientStreamForget(ternNetClient *client, ternNetStream *st, const char *why)
+{
+    bool removed;
+
+    g_mutex_lock(&client->lock);
+    removed = g_ptr_array_remove(client->streams, st);
+    g_mutex_unlock(&client->lock);
+    if (removed) {
+        ternNetStreamConnectionClosed(st, why);
+        ternNetStreamUnref(st);
+    }
+}
+
+/*
+ * forget finished and failed streams (a stream finished by our side gets no
+ * further packet that would let clientHandlePacket drop it); call without
+ * client->lock
+ */
+static void
+clientPruneStreams(ternNetClient *client)
+{
+    g_autoptr(GPtrArray) gone = g_ptr_array_new();
+
+    g_mutex_lock(&client->lock);
+    for (guint i = 0; i < client->streams->len;) {
+        ternNetStream *st = g_ptr_array_index(client->streams, i);
+        if (ternNetStreamIsDone(st))
+            g_ptr_array_add(gone, g_ptr_array_steal_index_fast(client->streams, i));
+        else
+            i++;
+    }
+    g_mutex_unlock(&client->lock);
+    for (guint i = 0; i < gone->len; i++) {
+        ternNetStream *st = g_ptr_array_index(gone, i);
+        ternNetStreamConnectionClosed(st, "stream finished");
+        ternNetStreamUnref(st);
+    }
+}
+
 /* --- calls --- */
 
 static bool
@@ -354,6 +405,8 @@ clientCallFull(ternNetClient *client, unsigned prog, unsigned vers, int proc,
         !ternNetMessageEncodePayload(msg, argsFilter, args, error))
         return false;
 
+    if (stream)
+        clientPruneStreams(client);
     g_mutex_lock(&client->lock);
     if (stream) {
         st = ternNetStreamNew(&clientStreamTransport, client, &msg->header, false);
@@ -362,10 +415,8 @@ clientCallFull(ternNetClient *client, unsigned prog, unsigned vers, int proc,
     g_hash_table_insert(client->waiters, GUINT_TO_POINTER(waiter.serial), &waiter);
     if (!clientQueueLocked(client, g_steal_pointer(&msg), error)) {
         g_hash_table_remove(client->waiters, GUINT_TO_POINTER(waiter.serial));
-        if (st && g_ptr_array_remove(client->streams, st))
-            ternNetStreamUnref(st);
         g_mutex_unlock(&client->lock);
-        return false;
+        goto fail_stream;
     }
     while (!waiter.done && !client->closed)
         g_cond_wait(&client->cond, &client->lock);
@@ -374,10 +425,8 @@ clientCallFull(ternNetClient *client, unsigned prog, unsigned vers, int proc,
     if (!reply) {
         ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_RPC, "%s",
                      client->closeReason ? client->closeReason : "connection closed");
-        if (st && g_ptr_array_remove(client->streams, st))
-            ternNetStreamUnref(st);
         g_mutex_unlock(&client->lock);
-        return false;
+        goto fail_stream;
     }
     g_mutex_unlock(&client->lock);
 
@@ -401,12 +450,8 @@ clientCallFull(ternNetClient *client, unsigned prog, unsigned vers, int proc,
     }
 
  fail_stream:
-    if (st) {
-        g_mutex_lock(&client->lock);
-        if (g_ptr_array_remove(client->streams, st))
-            ternNetStreamUnref(st);
-        g_mutex_unlock(&client->lock);
-    }
+    if (st)
+        clientStreamForget(client, st, "the call that opens the stream failed");
     return false;
 }
 
@@ -508,12 +553,8 @@ clientHandlePacket(ternNetClient *client, ternNetMessage *msg)
         client->streamsBlocked++;
         g_mutex_unlock(&client->lock);
     }
-    if (ternNetStreamIsDone(st)) {
-        g_mutex_lock(&client->lock);
-        if (g_ptr_array_remove(client->streams, st))
-            ternNetStreamUnref(st);
-        g_mutex_unlock(&client->lock);
-    }
+    if (ternNetStreamIsDone(st))
+        clientStreamForget(client, st, "stream finished");
     ternNetStreamUnref(st);
     return true;
 }
@@ -622,6 +663,9 @@ ternNetClientIOThread(gpointer opaque)
             fds[0].events |= POLLIN;
         if (client->txQueue)
             fds[0].events |= POLLOUT;
+        /* poll reports a hang-up even when asked for nothing: leave the socket out then */
+        if (!fds[0].events)
+            fds[0].fd = -1;
         timeout = client->kaInterval > 0 ? 1000 : -1;
         g_mutex_unlock(&client->lock);
 

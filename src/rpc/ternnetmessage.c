@@ -160,7 +160,8 @@ ternNetMessageEncodeHeader(ternNetMessage *msg, GError **error)
     XDR xdr;
     bool ok;
 
-    ensureSize(msg, TERN_NET_MESSAGE_INITIAL);
+    /* no more: a keepalive or stream packet is all header (EncodePayload grows the buffer) */
+    ensureSize(msg, HEADER_END);
     xdrmem_create(&xdr, msg->buffer + LEN_WORD, TERN_NET_MESSAGE_HEADER_MAX, XDR_ENCODE);
     ok = xdr_ternNetMessageHeader(&xdr, &msg->header);
     xdr_destroy(&xdr);
@@ -173,9 +174,16 @@ ternNetMessageEncodeHeader(ternNetMessage *msg, GError **error)
     return true;
 }
 
+/*
+ * Slack above which an encoded packet gives its unused buffer back: queued
+ * packets are accounted by length, so their memory must be close to it.
+ */
+#define ENCODE_SLACK_MAX 4096
+
 bool
 ternNetMessageEncodePayload(ternNetMessage *msg, xdrproc_t filter, void *data, GError **error)
 {
+    ensureSize(msg, TERN_NET_MESSAGE_INITIAL);
     for (;;) {
         XDR xdr;
         bool ok;
@@ -187,6 +195,10 @@ ternNetMessageEncodePayload(ternNetMessage *msg, xdrproc_t filter, void *data, G
             msg->bufferOffset += xdr_getpos(&xdr);
             xdr_destroy(&xdr);
             finishLength(msg);
+            if (msg->bufferSize - msg->bufferLength > ENCODE_SLACK_MAX) {
+                msg->buffer = g_realloc(msg->buffer, msg->bufferLength);
+                msg->bufferSize = msg->bufferLength;
+            }
             return true;
         }
         xdr_destroy(&xdr);

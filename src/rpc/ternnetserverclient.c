@@ -35,7 +35,7 @@ struct _ternNetServerClient {
     bool tornDown;
     char *closeReason;
     ternNetMessage *txQueue;
-    size_t txBytes;
+    size_t txBytes;       /* cost of txQueue: clientPacketCost() of each packet */
     unsigned int nrequests; /* calls on workers */
     unsigned int streamsBlocked;
     GPtrArray *streams;   /* ternNetStream *, one reference each */
@@ -54,6 +54,24 @@ static const ternNetStreamTransport clientStreamTransport = {
 
 static void clientTearDown(ternNetServerClient *client);
 
+static size_t
+clientPacketCost(const ternNetMessage *msg)
+{
+    return msg->bufferLength + TERN_NET_SERVER_CLIENT_TX_PACKET_COST;
+}
+
+/*
+ * lock held: whether to read more from the socket: not while the client
+ * has max_client_requests calls on workers, a stream's incoming queue is
+ * full, or our replies to it pile up unread
+ */
+static bool
+clientMayReadLocked(ternNetServerClient *client)
+{
+    return !client->closing && client->nrequests < client->srv->cfg.maxClientRequests &&
+           client->streamsBlocked == 0 && client->txBytes < TERN_NET_SERVER_CLIENT_TX_LIMIT;
+}
+
 /* --- the GSource: one per client, events recomputed at every loop iteration --- */
 
 static gboolean
@@ -68,8 +86,7 @@ clientSourcePrepare(GSource *source, gint *timeout)
     g_mutex_lock(&client->lock);
     closing = client->closing;
     if (!closing) {
-        if (client->nrequests < client->srv->cfg.maxClientRequests &&
-            client->streamsBlocked == 0)
+        if (clientMayReadLocked(client))
             events |= G_IO_IN;
         if (client->txQueue)
             events |= G_IO_OUT;
@@ -88,6 +105,8 @@ clientSourceCheck(GSource *source)
 
 static void clientFlush(ternNetServerClient *client);
 static void clientRead(ternNetServerClient *client);
+static bool clientMayRead(ternNetServerClient *client);
+static void clientFail(ternNetServerClient *client, const char *reason);
 
 static gboolean
 clientSourceDispatch(GSource *source, GSourceFunc callback, gpointer data)
@@ -99,8 +118,17 @@ clientSourceDispatch(GSource *source, GSourceFunc callback, gpointer data)
 
     if (rev & G_IO_OUT)
         clientFlush(client);
-    if (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR))
-        clientRead(client);
+    if (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
+        if (clientMayRead(client))
+            clientRead(client);
+        else if (rev & (G_IO_HUP | G_IO_ERR))
+            /*
+             * poll reports a hang-up even when we do not ask to read: the
+             * peer is gone and nothing we queue can reach it. Close now
+             * rather than spin on the event until the calls in flight end.
+             */
+            clientFail(client, "connection hung up by the client");
+    }
 
     g_mutex_lock(&client->lock);
     closing = client->closing;
@@ -170,8 +198,11 @@ ternNetServerClientUnref(ternNetServerClient *client)
         client->srv->hooks.clientFree(client->priv);
     while ((m = ternNetMessageQueuePop(&client->txQueue)))
         ternNetMessageFree(m);
-    for (guint i = 0; i < client->streams->len; i++)
-        ternNetStreamUnref(g_ptr_array_index(client->streams, i));
+    for (guint i = 0; i < client->streams->len; i++) {
+        ternNetStream *st = g_ptr_array_index(client->streams, i);
+        ternNetStreamConnectionClosed(st, "client freed");
+        ternNetStreamUnref(st);
+    }
     g_ptr_array_free(client->streams, TRUE);
     ternNetMessageFree(client->rx);
     ternForceClose(client->fd);
@@ -293,9 +324,10 @@ clientWriteLocked(ternNetServerClient *client)
             return;
         }
         msg->bufferOffset += (size_t)n;
-        client->txBytes -= (size_t)n;
-        if (msg->bufferOffset == msg->bufferLength)
+        if (msg->bufferOffset == msg->bufferLength) {
+            client->txBytes -= clientPacketCost(msg);
             ternNetMessageFree(ternNetMessageQueuePop(&client->txQueue));
+        }
     }
 }
 
@@ -320,7 +352,7 @@ clientQueueLocked(ternNetServerClient *client, ternNetMessage *msg)
         return false;
     }
     msg->bufferOffset = 0;
-    client->txBytes += msg->bufferLength;
+    client->txBytes += clientPacketCost(msg);
     ternNetMessageQueuePush(&client->txQueue, msg);
     /* write through from the calling thread: no hop to the loop when the socket has room */
     if (wasEmpty)
@@ -370,15 +402,79 @@ clientStreamResumeRead(void *conn)
     g_main_context_wakeup(client->srv->ctx);
 }
 
+/*
+ * forget finished and failed streams (a stream finished by our side gets no
+ * further packet that would let clientRouteStream drop it); @keep: one
+ * that must stay. Call without client->lock.
+ */
+static void
+clientPruneStreams(ternNetServerClient *client, const ternNetStream *keep)
+{
+    g_autoptr(GPtrArray) gone = g_ptr_array_new();
+
+    g_mutex_lock(&client->lock);
+    for (guint i = 0; i < client->streams->len;) {
+        ternNetStream *st = g_ptr_array_index(client->streams, i);
+        if (st != keep && ternNetStreamIsDone(st))
+            g_ptr_array_add(gone, g_ptr_array_steal_index_fast(client->streams, i));
+        else
+            i++;
+    }
+    g_mutex_unlock(&client->lock);
+    for (guint i = 0; i < gone->len; i++) {
+        ternNetStream *st = g_ptr_array_index(gone, i);
+        ternNetStreamConnectionClosed(st, "stream finished");
+        ternNetStreamUnref(st);
+    }
+}
+
 ternNetStream *
 ternNetServerClientAddStream(ternNetServerClient *client, const ternNetMessageHeader *call)
 {
     ternNetStream *st = ternNetStreamNew(&clientStreamTransport, client, call, true);
+    g_autofree char *closedWhy = NULL;
+
+    clientPruneStreams(client, NULL);
+    g_mutex_lock(&client->lock);
+    if (client->closing)
+        closedWhy = g_strdup(client->closeReason ? client->closeReason : "closed");
+    else
+        g_ptr_array_add(client->streams, ternNetStreamRef(st));
+    g_mutex_unlock(&client->lock);
+    /* torn down already (or soon): the stream is born failed, and never sends */
+    if (closedWhy)
+        ternNetStreamConnectionClosed(st, closedWhy);
+    return st;
+}
+
+void
+ternNetServerClientCallReplied(ternNetServerClient *client, const ternNetMessageHeader *call,
+                               const GError *err)
+{
+    g_autoptr(GPtrArray) matched = g_ptr_array_new();
 
     g_mutex_lock(&client->lock);
-    g_ptr_array_add(client->streams, ternNetStreamRef(st));
+    for (guint i = 0; i < client->streams->len;) {
+        ternNetStream *st = g_ptr_array_index(client->streams, i);
+        if (!ternNetStreamMatches(st, call)) {
+            i++;
+        } else if (err) {
+            /* a failed call opens no stream: forget it (its list reference moves here) */
+            g_ptr_array_add(matched, g_ptr_array_steal_index_fast(client->streams, i));
+        } else {
+            g_ptr_array_add(matched, ternNetStreamRef(st));
+            i++;
+        }
+    }
     g_mutex_unlock(&client->lock);
-    return st;
+
+    for (guint i = 0; i < matched->len; i++) {
+        ternNetStream *st = g_ptr_array_index(matched, i);
+        ternNetStreamCallReplied(st, err);
+        if (err)
+            ternNetStreamConnectionClosed(st, err->message);
+        ternNetStreamUnref(st);
+    }
 }
 
 void
@@ -472,10 +568,15 @@ clientRouteStream(ternNetServerClient *client, ternNetMessage *msg)
         g_mutex_unlock(&client->lock);
     }
     if (ternNetStreamIsDone(st)) {
+        bool removed;
+
         g_mutex_lock(&client->lock);
-        if (g_ptr_array_remove(client->streams, st))
-            ternNetStreamUnref(st);
+        removed = g_ptr_array_remove(client->streams, st);
         g_mutex_unlock(&client->lock);
+        if (removed) {
+            ternNetStreamConnectionClosed(st, "stream finished");
+            ternNetStreamUnref(st);
+        }
     }
     ternNetStreamUnref(st);
 }
@@ -561,8 +662,7 @@ clientMayRead(ternNetServerClient *client)
 {
     bool ok;
     g_mutex_lock(&client->lock);
-    ok = !client->closing && client->nrequests < client->srv->cfg.maxClientRequests &&
-         client->streamsBlocked == 0;
+    ok = clientMayReadLocked(client);
     g_mutex_unlock(&client->lock);
     return ok;
 }

@@ -8,8 +8,14 @@
 
 #include "rpc/ternnetserver.h"
 
-/* Outgoing bytes queued for one client above which stream senders wait. */
+/*
+ * Outgoing bytes queued for one client above which stream senders wait and
+ * the client's socket is no longer read (a peer that sends calls or PINGs
+ * but never reads the replies). Each queued packet also counts
+ * TERN_NET_SERVER_CLIENT_TX_PACKET_COST, so tiny packets are bounded too.
+ */
 #define TERN_NET_SERVER_CLIENT_TX_LIMIT (8 * 1024 * 1024)
+#define TERN_NET_SERVER_CLIENT_TX_PACKET_COST 128
 /* Packets handled per wakeup before the loop serves other clients. */
 #define TERN_NET_SERVER_CLIENT_RX_BURST 32
 
@@ -46,3 +52,9 @@ void ternNetServerClientCallDone(ternNetServerClient *client);
 /* build and queue an error REPLY to @call */
 void ternNetServerClientReplyError(ternNetServerClient *client, const ternNetMessageHeader *call,
                                    const GError *err);
+/*
+ * the REPLY to @call is queued (@err NULL) or the call failed (@err): the
+ * streams the handler opened may start sending, or fail
+ */
+void ternNetServerClientCallReplied(ternNetServerClient *client, const ternNetMessageHeader *call,
+                                    const GError *err);

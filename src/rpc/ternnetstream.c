@@ -28,10 +28,14 @@ struct _ternNetStream {
     ternNetStreamState state;
     GError *failure;        /* set in STREAM_FAILED */
     ternNetMessage *rxQueue; /* data packets not yet consumed */
-    size_t rxBytes;
+    size_t rxBytes;          /* their cost: payloads + TERN_NET_STREAM_PACKET_COST each */
     bool rxBlocked;          /* we told the connection to stop reading */
     ternNetMessage *partial; /* packet being consumed by Recv */
     size_t partialOffset;
+    bool awaitingReply;           /* server: the REPLY to the opening call is not queued yet */
+    ternNetMessage *pendingAbort; /* server: abort held back until that REPLY */
+    bool detached;                /* the connection forgot us: the transport is off limits */
+    unsigned int transportBusy;   /* transport calls in progress (detaching waits for 0) */
 };
 
 ternNetStream *
@@ -44,6 +48,7 @@ ternNetStreamNew(const ternNetStreamTransport *transport, void *conn,
     st->conn = conn;
     st->call = *call;
     st->isServer = isServer;
+    st->awaitingReply = isServer;
     g_mutex_init(&st->lock);
     g_cond_init(&st->cond);
     return st;
@@ -66,6 +71,7 @@ ternNetStreamUnref(ternNetStream *st)
     while ((m = ternNetMessageQueuePop(&st->rxQueue)))
         ternNetMessageFree(m);
     ternNetMessageFree(st->partial);
+    ternNetMessageFree(st->pendingAbort);
     g_clear_error(&st->failure);
     g_mutex_clear(&st->lock);
     g_cond_clear(&st->cond);
@@ -103,18 +109,118 @@ streamPacketNew(ternNetStream *st, int status)
     return msg;
 }
 
+/* an empty STREAM packet with @status (finish, its confirmation, a client's abort) */
+static ternNetMessage *
+streamPacketNewEmpty(ternNetStream *st, int status)
+{
+    ternNetMessage *msg = streamPacketNew(st, status);
+    ternNetMessageEncodeHeader(msg, NULL);
+    ternNetMessageEncodePayloadEmpty(msg, NULL);
+    return msg;
+}
+
+static size_t
+streamPacketCost(const ternNetMessage *msg)
+{
+    size_t len;
+    ternNetMessagePayload(msg, &len);
+    return len + TERN_NET_STREAM_PACKET_COST;
+}
+
+/*
+ * Lock held: reserve a call into the transport. The connection is borrowed;
+ * once it detached us (ternNetStreamConnectionClosed) it may be gone.
+ */
+static bool
+streamTransportEnterLocked(ternNetStream *st)
+{
+    if (st->detached)
+        return false;
+    st->transportBusy++;
+    return true;
+}
+
+static void
+streamTransportLeave(ternNetStream *st)
+{
+    g_mutex_lock(&st->lock);
+    if (--st->transportBusy == 0)
+        g_cond_broadcast(&st->cond);
+    g_mutex_unlock(&st->lock);
+}
+
+/* send @msg (taken) unless the connection is gone */
+static bool
+streamTransportSend(ternNetStream *st, ternNetMessage *msg, bool wait, GError **error)
+{
+    bool ok;
+
+    g_mutex_lock(&st->lock);
+    if (!streamTransportEnterLocked(st)) {
+        g_mutex_unlock(&st->lock);
+        ternNetMessageFree(msg);
+        ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_RPC, "stream connection is closed");
+        return false;
+    }
+    g_mutex_unlock(&st->lock);
+    ok = st->transport->send(st->conn, msg, wait, error);
+    streamTransportLeave(st);
+    return ok;
+}
+
+/* tell the connection it may read again, unless it is gone */
+static void
+streamTransportResumeRead(ternNetStream *st)
+{
+    bool live;
+
+    g_mutex_lock(&st->lock);
+    live = streamTransportEnterLocked(st);
+    g_mutex_unlock(&st->lock);
+    if (!live)
+        return;
+    st->transport->resumeRead(st->conn);
+    streamTransportLeave(st);
+}
+
+/* lock held: drop unread data; returns whether the connection must resume reading */
+static bool
+streamDropIncomingLocked(ternNetStream *st)
+{
+    ternNetMessage *m;
+    bool wasBlocked = st->rxBlocked;
+
+    while ((m = ternNetMessageQueuePop(&st->rxQueue)))
+        ternNetMessageFree(m);
+    g_clear_pointer(&st->partial, ternNetMessageFree);
+    st->partialOffset = 0;
+    st->rxBytes = 0;
+    st->rxBlocked = false;
+    return wasBlocked;
+}
+
+/* lock held: wait until the REPLY to the opening call is queued (server) */
+static void
+streamWaitReplyLocked(ternNetStream *st)
+{
+    while (st->awaitingReply && st->state != STREAM_FAILED && !st->detached)
+        g_cond_wait(&st->cond, &st->lock);
+}
+
 bool
 ternNetStreamPushIncoming(ternNetStream *st, ternNetMessage *msg)
 {
     g_autoptr(ternNetMessage) owned = msg;
     bool mayRead = true;
+    bool confirmAbort = false;
     size_t len;
 
     g_mutex_lock(&st->lock);
     if (msg->header.type == TERN_NET_STREAM && msg->header.status == TERN_NET_CONTINUE) {
-        if (st->state == STREAM_OPEN || st->state == STREAM_FINISHING) {
-            ternNetMessagePayload(msg, &len);
-            st->rxBytes += len;
+        ternNetMessagePayload(msg, &len);
+        /* an empty data packet carries nothing, and would read as end of stream */
+        if (len > 0 && (st->state == STREAM_OPEN || st->state == STREAM_FINISHING)) {
+            st->rxBytes += streamPacketCost(msg);
             ternNetMessageQueuePush(&st->rxQueue, g_steal_pointer(&owned));
             if (st->rxBytes >= TERN_NET_STREAM_RX_LIMIT) {
                 st->rxBlocked = true;
@@ -146,12 +252,17 @@ ternNetStreamPushIncoming(ternNetStream *st, ternNetMessage *msg)
         if (!err)
             err = g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_ABORTED,
                                       "operation aborted: stream aborted by peer");
+        /* libvirt's client waits for the server to confirm its abort (STREAM/OK) */
+        confirmAbort = st->isServer && msg->header.type == TERN_NET_STREAM &&
+                       st->state != STREAM_FAILED && st->state != STREAM_DONE;
         streamFailLocked(st, err);
     } else {
         TERN_WARN("stream proc %d serial %u: ignoring packet type %d status %d",
                   st->call.proc, st->call.serial, msg->header.type, msg->header.status);
     }
     g_mutex_unlock(&st->lock);
+    if (confirmAbort)
+        streamTransportSend(st, streamPacketNewEmpty(st, TERN_NET_OK), false, NULL);
     return mayRead;
 }
 
@@ -161,7 +272,35 @@ ternNetStreamConnectionClosed(ternNetStream *st, const char *reason)
     g_mutex_lock(&st->lock);
     streamFailLocked(st, g_error_new(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_RPC,
                                      "stream connection closed: %s", reason));
+    st->detached = true;
+    g_clear_pointer(&st->pendingAbort, ternNetMessageFree);
+    g_cond_broadcast(&st->cond);
+    while (st->transportBusy > 0)
+        g_cond_wait(&st->cond, &st->lock);
     g_mutex_unlock(&st->lock);
+}
+
+void
+ternNetStreamCallReplied(ternNetStream *st, const GError *err)
+{
+    ternNetMessage *abortMsg;
+
+    g_mutex_lock(&st->lock);
+    if (!st->awaitingReply) {
+        g_mutex_unlock(&st->lock);
+        return;
+    }
+    st->awaitingReply = false;
+    abortMsg = g_steal_pointer(&st->pendingAbort);
+    if (err) {
+        /* the client got the error REPLY: nothing more goes on the wire */
+        streamFailLocked(st, g_error_copy(err));
+        g_clear_pointer(&abortMsg, ternNetMessageFree);
+    }
+    g_cond_broadcast(&st->cond);
+    g_mutex_unlock(&st->lock);
+    if (abortMsg)
+        streamTransportSend(st, abortMsg, false, NULL);
 }
 
 bool
@@ -176,9 +315,9 @@ ternNetStreamIsDone(ternNetStream *st)
 
 /* lock held; releases backpressure if we drained enough */
 static bool
-streamConsumedLocked(ternNetStream *st, size_t len)
+streamConsumedLocked(ternNetStream *st, size_t cost)
 {
-    st->rxBytes -= len;
+    st->rxBytes -= cost;
     if (st->rxBlocked && st->rxBytes < TERN_NET_STREAM_RX_LIMIT / 2) {
         st->rxBlocked = false;
         return true;
@@ -205,9 +344,7 @@ ternNetStreamRecvPacket(ternNetStream *st, GError **error)
             break;
         }
         if ((msg = ternNetMessageQueuePop(&st->rxQueue))) {
-            size_t len;
-            ternNetMessagePayload(msg, &len);
-            resume = streamConsumedLocked(st, len);
+            resume = streamConsumedLocked(st, streamPacketCost(msg));
             break;
         }
         if (st->state == STREAM_FAILED) {
@@ -220,7 +357,7 @@ ternNetStreamRecvPacket(ternNetStream *st, GError **error)
     }
     g_mutex_unlock(&st->lock);
     if (resume)
-        st->transport->resumeRead(st->conn);
+        streamTransportResumeRead(st);
     return msg;
 }
 
@@ -252,22 +389,21 @@ ternNetStreamRecv(ternNetStream *st, char *buf, size_t len, GError **error)
     return (gssize)len;
 }
 
+/* lock held: may data still be sent? (waits for the REPLY first) */
 static bool
-streamCheckWritable(ternNetStream *st, GError **error)
+streamCheckWritableLocked(ternNetStream *st, GError **error)
 {
-    bool ok = true;
-
-    g_mutex_lock(&st->lock);
+    streamWaitReplyLocked(st);
     if (st->state == STREAM_FAILED) {
         g_propagate_error(error, g_error_copy(st->failure));
-        ok = false;
-    } else if (st->state == STREAM_FINISHING || st->state == STREAM_DONE) {
+        return false;
+    }
+    if (st->state == STREAM_FINISHING || st->state == STREAM_DONE) {
         ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_OPERATION_INVALID,
                      "stream is already finished");
-        ok = false;
+        return false;
     }
-    g_mutex_unlock(&st->lock);
-    return ok;
+    return true;
 }
 
 bool
@@ -275,17 +411,23 @@ ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **erro
 {
     while (len > 0) {
         size_t chunk = MIN(len, (size_t)TERN_NET_STREAM_CHUNK);
-        ternNetMessage *msg;
+        g_autoptr(ternNetMessage) msg = streamPacketNew(st, TERN_NET_CONTINUE);
+        bool ok;
 
-        if (!streamCheckWritable(st, error))
-            return false;
-        msg = streamPacketNew(st, TERN_NET_CONTINUE);
         if (!ternNetMessageEncodeHeader(msg, error) ||
-            !ternNetMessageEncodePayloadRaw(msg, data, chunk, error)) {
-            ternNetMessageFree(msg);
+            !ternNetMessageEncodePayloadRaw(msg, data, chunk, error))
+            return false;
+        g_mutex_lock(&st->lock);
+        if (!streamCheckWritableLocked(st, error) || !streamTransportEnterLocked(st)) {
+            if (st->detached && error && !*error)
+                ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_RPC, "stream connection is closed");
+            g_mutex_unlock(&st->lock);
             return false;
         }
-        if (!st->transport->send(st->conn, msg, true, error))
+        g_mutex_unlock(&st->lock);
+        ok = st->transport->send(st->conn, g_steal_pointer(&msg), true, error);
+        streamTransportLeave(st);
+        if (!ok)
             return false;
         data += chunk;
         len -= chunk;
@@ -300,6 +442,7 @@ ternNetStreamFinish(ternNetStream *st, GError **error)
     bool confirming;
 
     g_mutex_lock(&st->lock);
+    streamWaitReplyLocked(st);
     if (st->state == STREAM_FAILED) {
         g_propagate_error(error, g_error_copy(st->failure));
         g_mutex_unlock(&st->lock);
@@ -313,10 +456,8 @@ ternNetStreamFinish(ternNetStream *st, GError **error)
     st->state = confirming ? STREAM_DONE : STREAM_FINISHING;
     g_mutex_unlock(&st->lock);
 
-    msg = streamPacketNew(st, TERN_NET_OK);
-    ternNetMessageEncodeHeader(msg, NULL);
-    ternNetMessageEncodePayloadEmpty(msg, NULL);
-    if (!st->transport->send(st->conn, msg, false, error))
+    msg = streamPacketNewEmpty(st, TERN_NET_OK);
+    if (!streamTransportSend(st, msg, false, error))
         return false;
     if (confirming)
         return true;
@@ -338,6 +479,7 @@ ternNetStreamAbort(ternNetStream *st, const GError *why)
 {
     ternNetMessage *msg;
     bool wasLive;
+    bool resume;
 
     g_mutex_lock(&st->lock);
     wasLive = st->state != STREAM_FAILED && st->state != STREAM_DONE;
@@ -345,7 +487,11 @@ ternNetStreamAbort(ternNetStream *st, const GError *why)
                              : g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
                                                    TERN_ERR_OPERATION_ABORTED,
                                                    "operation aborted: stream aborted"));
+    /* nobody will read what is queued: a full queue must not stall the connection */
+    resume = streamDropIncomingLocked(st);
     g_mutex_unlock(&st->lock);
+    if (resume)
+        streamTransportResumeRead(st);
     if (!wasLive)
         return;
 
@@ -364,5 +510,14 @@ ternNetStreamAbort(ternNetStream *st, const GError *why)
         ternNetMessageEncodeHeader(msg, NULL);
         ternNetMessageEncodePayloadEmpty(msg, NULL);
     }
-    st->transport->send(st->conn, msg, false, NULL);
+    g_mutex_lock(&st->lock);
+    if (st->awaitingReply && !st->detached) {
+        /* sent by ternNetStreamCallReplied, after the REPLY */
+        ternNetMessageFree(st->pendingAbort);
+        st->pendingAbort = msg;
+        g_mutex_unlock(&st->lock);
+        return;
+    }
+    g_mutex_unlock(&st->lock);
+    streamTransportSend(st, msg, false, NULL);
 }

@@ -39,15 +39,22 @@ typedef struct {
     void (*resumeRead)(void *conn);
 } ternNetStreamTransport;
 
-/* Incoming data buffered per stream before the connection stops reading. */
+/*
+ * Incoming data buffered per stream before the connection stops reading.
+ * Every queued packet counts its payload plus TERN_NET_STREAM_PACKET_COST,
+ * so a peer sending tiny packets cannot queue without bound either.
+ */
 #define TERN_NET_STREAM_RX_LIMIT (4 * 1024 * 1024)
+#define TERN_NET_STREAM_PACKET_COST 128
 /* Payload of the data packets Send produces (libvirt's legacy maximum). */
 #define TERN_NET_STREAM_CHUNK 262120
 
 /**
  * ternNetStreamNew: a stream for the call @call (its prog, vers, proc,
- * serial) on the connection @conn. @isServer: errors and aborts we send
- * carry a remote_error (server) or nothing (client).
+ * serial) on the connection @conn (borrowed: the connection must call
+ * ternNetStreamConnectionClosed before it goes away). @isServer: errors and
+ * aborts we send carry a remote_error (server) or nothing (client), and
+ * nothing is sent until ternNetStreamCallReplied (server).
  */
 ternNetStream *ternNetStreamNew(const ternNetStreamTransport *transport, void *conn,
                                 const ternNetMessageHeader *call, bool isServer);
@@ -65,12 +72,28 @@ bool ternNetStreamMatches(const ternNetStream *st, const ternNetMessageHeader *h
  * ternNetStreamPushIncoming: hand over a STREAM packet (or a REPLY/ERROR for
  * the stream's serial) received for @st; takes ownership. Returns false
  * when the stream's backlog is full: the connection must stop reading until
- * transport->resumeRead is called.
+ * transport->resumeRead is called. Empty data packets are dropped; a server
+ * stream confirms a client's abort with an empty STREAM/OK, as libvirt's
+ * clients wait for one.
  */
 bool ternNetStreamPushIncoming(ternNetStream *st, ternNetMessage *msg);
 
-/** ternNetStreamConnectionClosed: the connection died; waiters fail with @reason. */
+/**
+ * ternNetStreamConnectionClosed: the connection died, or it drops @st from
+ * its list: a live stream fails with @reason, and @st never calls the
+ * transport again. Waits for transport calls already in progress, so call
+ * it without holding the connection's lock.
+ */
 void ternNetStreamConnectionClosed(ternNetStream *st, const char *reason);
+
+/**
+ * ternNetStreamCallReplied: (server) the REPLY to the call that opened @st
+ * is queued; with @err the call failed and so does the stream. Until then
+ * Send, Finish and Abort hold their packets back, so that no STREAM packet
+ * overtakes the REPLY: a handler must therefore hand the stream to another
+ * thread rather than write to it itself.
+ */
+void ternNetStreamCallReplied(ternNetStream *st, const GError *err);
 
 /** ternNetStreamIsDone: finished, aborted or failed: the connection may forget it. */
 bool ternNetStreamIsDone(ternNetStream *st);
@@ -104,6 +127,7 @@ bool ternNetStreamFinish(ternNetStream *st, GError **error);
 
 /**
  * ternNetStreamAbort: abort: the peer is told (with @why as the error
- * when we are the server) and local waiters wake up failing.
+ * when we are the server), local waiters wake up failing and data not yet
+ * read is dropped (so the connection resumes reading).
  */
 void ternNetStreamAbort(ternNetStream *st, const GError *why);
