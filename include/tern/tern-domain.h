@@ -117,6 +117,24 @@ typedef enum {
 } ternDomainUndefineFlagsValues;
 
 typedef enum {
+    TERN_DOMAIN_SHUTDOWN_DEFAULT = 0,
+    TERN_DOMAIN_SHUTDOWN_ACPI_POWER_BTN = 1 << 0,
+    TERN_DOMAIN_SHUTDOWN_GUEST_AGENT = 1 << 1,
+    TERN_DOMAIN_SHUTDOWN_INITCTL = 1 << 2,
+    TERN_DOMAIN_SHUTDOWN_SIGNAL = 1 << 3,
+    TERN_DOMAIN_SHUTDOWN_PARAVIRT = 1 << 4,
+} ternDomainShutdownFlagValues;
+
+typedef enum {
+    TERN_DOMAIN_REBOOT_DEFAULT = 0,
+    TERN_DOMAIN_REBOOT_ACPI_POWER_BTN = 1 << 0,
+    TERN_DOMAIN_REBOOT_GUEST_AGENT = 1 << 1,
+    TERN_DOMAIN_REBOOT_INITCTL = 1 << 2,
+    TERN_DOMAIN_REBOOT_SIGNAL = 1 << 3,
+    TERN_DOMAIN_REBOOT_PARAVIRT = 1 << 4,
+} ternDomainRebootFlagValues;
+
+typedef enum {
     TERN_DOMAIN_DESTROY_DEFAULT = 0,
     TERN_DOMAIN_DESTROY_GRACEFUL = 1 << 0,
 } ternDomainDestroyFlagsValues;

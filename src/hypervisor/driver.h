@@ -77,6 +77,9 @@ typedef bool (*ternDrvDomainCreateWithFlags)(ternDomain *dom, unsigned int flags
                                              GError **error);
 typedef bool (*ternDrvDomainDestroyFlags)(ternDomain *dom, unsigned int flags, GError **error);
 typedef bool (*ternDrvDomainSuspend)(ternDomain *dom, GError **error);
+/* ask the guest to power off (ACPI) and wait, bounded, until it did */
+typedef bool (*ternDrvDomainShutdownFlags)(ternDomain *dom, unsigned int flags, GError **error);
+typedef bool (*ternDrvDomainReboot)(ternDomain *dom, unsigned int flags, GError **error);
 typedef bool (*ternDrvDomainResume)(ternDomain *dom, GError **error);
 typedef bool (*ternDrvDomainGetInfo)(ternDomain *dom, ternDomainInfo *info, GError **error);
 typedef bool (*ternDrvDomainGetState)(ternDomain *dom, int *state, int *reason,
@@ -120,6 +123,8 @@ struct _ternHypervisorDriver {
     ternDrvDomainCreateWithFlags domainCreateWithFlags;
     ternDrvDomainDestroyFlags domainDestroyFlags;
     ternDrvDomainSuspend domainSuspend;
+    ternDrvDomainShutdownFlags domainShutdownFlags;
+    ternDrvDomainReboot domainReboot;
     ternDrvDomainResume domainResume;
     ternDrvDomainGetInfo domainGetInfo;
     ternDrvDomainGetState domainGetState;

@@ -603,6 +603,36 @@ HANDLER(remoteDispatchDomainResume, remote_domain_resume_args, remoteVoid)
     return 0;
 }
 
+static int
+remoteShutdown(ternNetServerClient *client, const remote_nonnull_domain *d, unsigned int flags,
+               GError **error)
+{
+    WITH_DOMAIN(client, d, error);
+    if (!DRIVER_METHOD(conn, domainShutdownFlags, error) ||
+        !conn->driver->domainShutdownFlags(dom, flags, error))
+        return -1;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainShutdown, remote_domain_shutdown_args, remoteVoid)
+{
+    return remoteShutdown(client, &args->dom, 0, error);
+}
+
+HANDLER(remoteDispatchDomainShutdownFlags, remote_domain_shutdown_flags_args, remoteVoid)
+{
+    return remoteShutdown(client, &args->dom, args->flags, error);
+}
+
+HANDLER(remoteDispatchDomainReboot, remote_domain_reboot_args, remoteVoid)
+{
+    WITH_DOMAIN(client, &args->dom, error);
+    if (!DRIVER_METHOD(conn, domainReboot, error) ||
+        !conn->driver->domainReboot(dom, args->flags, error))
+        return -1;
+    return 0;
+}
+
 /* --- queries --- */
 
 HANDLER(remoteDispatchDomainGetInfo, remote_domain_get_info_args, remote_domain_get_info_ret)
@@ -911,10 +941,14 @@ static const ternNetServerProc remoteProcs[] = {
          remote_domain_lookup_by_uuid_args, remote_domain_lookup_by_uuid_ret),
     PROC(REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS, remoteDispatchConnectNumOfDefinedDomains,
          remoteVoid, remote_connect_num_of_defined_domains_ret, RO),
+    PROC(REMOTE_PROC_DOMAIN_REBOOT, remoteDispatchDomainReboot, remote_domain_reboot_args,
+         remoteVoid, RW),
     PROC(REMOTE_PROC_DOMAIN_RESUME, remoteDispatchDomainResume, remote_domain_resume_args,
          remoteVoid, RW),
     PROC(REMOTE_PROC_DOMAIN_SET_AUTOSTART, remoteDispatchDomainSetAutostart,
          remote_domain_set_autostart_args, remoteVoid, RW),
+    PROC(REMOTE_PROC_DOMAIN_SHUTDOWN, remoteDispatchDomainShutdown, remote_domain_shutdown_args,
+         remoteVoid, RW),
     PROC(REMOTE_PROC_DOMAIN_SUSPEND, remoteDispatchDomainSuspend, remote_domain_suspend_args,
          remoteVoid, RW),
     PROC(REMOTE_PROC_DOMAIN_UNDEFINE, remoteDispatchDomainUndefine, remote_domain_undefine_args,
@@ -952,6 +986,8 @@ static const ternNetServerProc remoteProcs[] = {
          remote_domain_undefine_flags_args, remoteVoid, RW),
     PROC(REMOTE_PROC_DOMAIN_DESTROY_FLAGS, remoteDispatchDomainDestroyFlags,
          remote_domain_destroy_flags_args, remoteVoid, RW),
+    PROC(REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS, remoteDispatchDomainShutdownFlags,
+         remote_domain_shutdown_flags_args, remoteVoid, RW),
     PROC(REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, remoteDispatchConnectListAllDomains,
          remote_connect_list_all_domains_args, remote_connect_list_all_domains_ret, RO),
     PROC(REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,

@@ -800,6 +800,35 @@ remoteDomainResume(ternDomain *dom, GError **error)
                        void, NULL, error);
 }
 
+static bool
+remoteDomainShutdownFlags(ternDomain *dom, unsigned int flags, GError **error)
+{
+    remotePrivate *priv = remotePrivOfDomain(dom);
+
+    if (flags) {
+        remote_domain_shutdown_flags_args args = {.flags = flags};
+
+        remoteDomainToWire(&args.dom, dom);
+        return REMOTE_CALL(priv, DOMAIN_SHUTDOWN_FLAGS, remote_domain_shutdown_flags_args, &args,
+                           void, NULL, error);
+    }
+    remote_domain_shutdown_args args = {0};
+
+    remoteDomainToWire(&args.dom, dom);
+    return REMOTE_CALL(priv, DOMAIN_SHUTDOWN, remote_domain_shutdown_args, &args, void, NULL,
+                       error);
+}
+
+static bool
+remoteDomainReboot(ternDomain *dom, unsigned int flags, GError **error)
+{
+    remote_domain_reboot_args args = {.flags = flags};
+
+    remoteDomainToWire(&args.dom, dom);
+    return REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_REBOOT, remote_domain_reboot_args, &args,
+                       void, NULL, error);
+}
+
 /* --- queries --- */
 
 static bool
@@ -1328,6 +1357,8 @@ static const ternHypervisorDriver remoteHypervisorDriver = {
     .domainDestroyFlags = remoteDomainDestroyFlags,                           /* 0.1 */
     .domainSuspend = remoteDomainSuspend,                                     /* 0.1 */
     .domainResume = remoteDomainResume,                                       /* 0.1 */
+    .domainShutdownFlags = remoteDomainShutdownFlags,                         /* 0.1 */
+    .domainReboot = remoteDomainReboot,                                       /* 0.1 */
     .domainGetInfo = remoteDomainGetInfo,                                     /* 0.1 */
     .domainGetState = remoteDomainGetState,                                   /* 0.1 */
     .domainGetXMLDesc = remoteDomainGetXMLDesc,                               /* 0.1 */

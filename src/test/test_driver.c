@@ -483,6 +483,43 @@ testDomainDestroyFlags(ternDomain *dom, unsigned int flags, GError **error)
     return true;
 }
 
+/* there is no guest to ask: a shutdown request is obeyed at once */
+#define TEST_SHUTDOWN_FLAGS                                                                        \
+    (TERN_DOMAIN_SHUTDOWN_ACPI_POWER_BTN | TERN_DOMAIN_SHUTDOWN_GUEST_AGENT |                      \
+     TERN_DOMAIN_SHUTDOWN_INITCTL | TERN_DOMAIN_SHUTDOWN_SIGNAL | TERN_DOMAIN_SHUTDOWN_PARAVIRT)
+
+static bool
+testDomainShutdownFlags(ternDomain *dom, unsigned int flags, GError **error)
+{
+    testDriver *drv = testDriverOf(dom->conn);
+    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
+
+    if (!ternErrorCheckFlags(flags, TEST_SHUTDOWN_FLAGS, "testDomainShutdownFlags", error))
+        return false;
+    if (!(obj = testDomObjFromDomain(dom, error)))
+        return false;
+    if (!testDomainCheckActive(obj, error))
+        return false;
+    testEventQueueLifecycle(drv, obj, TERN_DOMAIN_EVENT_SHUTDOWN,
+                            TERN_DOMAIN_EVENT_SHUTDOWN_FINISHED);
+    testDomainShutoffLocked(drv, obj, TERN_DOMAIN_SHUTOFF_SHUTDOWN,
+                            TERN_DOMAIN_EVENT_STOPPED_SHUTDOWN);
+    dom->id = -1;
+    return true;
+}
+
+static bool
+testDomainReboot(ternDomain *dom, unsigned int flags, GError **error)
+{
+    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
+
+    if (!ternErrorCheckFlags(flags, TEST_SHUTDOWN_FLAGS, "testDomainReboot", error))
+        return false;
+    if (!(obj = testDomObjFromDomain(dom, error)))
+        return false;
+    return testDomainCheckActive(obj, error);
+}
+
 static bool
 testDomainSuspend(ternDomain *dom, GError **error)
 {
@@ -676,7 +713,9 @@ static const ternHypervisorDriver testHypervisorDriver = {
     .domainUndefineFlags = testDomainUndefineFlags,                         /* 0.1 */
     .domainCreateWithFlags = testDomainCreateWithFlags,                     /* 0.1 */
     .domainDestroyFlags = testDomainDestroyFlags,                           /* 0.1 */
-    .domainSuspend = testDomainSuspend,                                     /* 0.1 */
+    .domainSuspend = testDomainSuspend,
+    .domainShutdownFlags = testDomainShutdownFlags,
+    .domainReboot = testDomainReboot,                                     /* 0.1 */
     .domainResume = testDomainResume,                                       /* 0.1 */
     .domainGetInfo = testDomainGetInfo,                                     /* 0.1 */
     .domainGetState = testDomainGetState,                                   /* 0.1 */
