@@ -197,6 +197,19 @@ int ternDomainDestroy(ternDomain *dom);
 /** Since: 0.1 (virDomainDestroyFlags) */
 int ternDomainDestroyFlags(ternDomain *dom, unsigned int flags);
 
+/**
+ * ternDomainShutdown: ask the guest to power off (the ACPI power button)
+ * and wait, bounded by the driver (60 s for QEMU), until it has. A guest
+ * that ignores the button stays running and the call fails with
+ * TERN_ERR_OPERATION_TIMEOUT.
+ * Since: 0.1 (virDomainShutdown)
+ */
+int ternDomainShutdown(ternDomain *dom);
+/** Since: 0.1 (virDomainShutdownFlags); flags: ternDomainShutdownFlagValues */
+int ternDomainShutdownFlags(ternDomain *dom, unsigned int flags);
+/** Reset the guest (QEMU: system_reset). Since: 0.1 (virDomainReboot) */
+int ternDomainReboot(ternDomain *dom, unsigned int flags);
+
 /** Since: 0.1 (virDomainSuspend) */
 int ternDomainSuspend(ternDomain *dom);
 /** Since: 0.1 (virDomainResume) */

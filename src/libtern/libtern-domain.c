@@ -349,6 +349,50 @@ ternDomainDestroyFlags(ternDomain *dom, unsigned int flags)
 }
 
 int
+ternDomainShutdownFlags(ternDomain *dom, unsigned int flags)
+{
+    g_autoptr(GError) err = NULL;
+
+    ternResetLastError();
+    if (!ternLibCheckDomainWritable(dom, __func__))
+        return -1;
+    if (!dom->conn->driver->domainShutdownFlags) {
+        ternLibReportNoSupport(dom->conn, __func__);
+        return -1;
+    }
+    if (!dom->conn->driver->domainShutdownFlags(dom, flags, &err)) {
+        ternLibReportError(err);
+        return -1;
+    }
+    return 0;
+}
+
+int
+ternDomainShutdown(ternDomain *dom)
+{
+    return ternDomainShutdownFlags(dom, 0);
+}
+
+int
+ternDomainReboot(ternDomain *dom, unsigned int flags)
+{
+    g_autoptr(GError) err = NULL;
+
+    ternResetLastError();
+    if (!ternLibCheckDomainWritable(dom, __func__))
+        return -1;
+    if (!dom->conn->driver->domainReboot) {
+        ternLibReportNoSupport(dom->conn, __func__);
+        return -1;
+    }
+    if (!dom->conn->driver->domainReboot(dom, flags, &err)) {
+        ternLibReportError(err);
+        return -1;
+    }
+    return 0;
+}
+
+int
 ternDomainSuspend(ternDomain *dom)
 {
     g_autoptr(GError) err = NULL;

@@ -151,6 +151,8 @@ TERN_CMD_DECLARE(uri, URI);
 TERN_CMD_DECLARE(hostname, Hostname);
 
 TERN_CMD_DECLARE(list, List);
+TERN_CMD_DECLARE(shutdown, Shutdown);
+TERN_CMD_DECLARE(reboot, Reboot);
 TERN_CMD_DECLARE(dominfo, Dominfo);
 TERN_CMD_DECLARE(domstate, Domstate);
 TERN_CMD_DECLARE(domid, Domid);

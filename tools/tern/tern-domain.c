@@ -732,6 +732,58 @@ cmdDestroy(ternControl *ctl, const ternCmd *cmd)
     return true;
 }
 
+const ternCmdOptDef opts_shutdown[] = {
+    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    {.name = NULL},
+};
+
+const ternCmdInfo info_shutdown = {
+    .help = "gracefully shut down a domain",
+    .desc = "Press the guest's ACPI power button and wait, bounded, until it has powered off.",
+};
+
+bool
+cmdShutdown(ternControl *ctl, const ternCmd *cmd)
+{
+    g_autoptr(ternDomain) dom = NULL;
+    const char *name = NULL;
+
+    if (!(dom = ternCmdLookupDomain(ctl, cmd, "domain", TERN_LOOKUP_ALL, &name)))
+        return false;
+    if (ternDomainShutdown(dom) < 0) {
+        ternCtlError(ctl, "Failed to shutdown domain '%s'", name);
+        return false;
+    }
+    ternCtlPrintExtra(ctl, "Domain '%s' is being shutdown\n", name);
+    return true;
+}
+
+const ternCmdOptDef opts_reboot[] = {
+    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    {.name = NULL},
+};
+
+const ternCmdInfo info_reboot = {
+    .help = "reboot a domain",
+    .desc = "Reset a running domain's guest.",
+};
+
+bool
+cmdReboot(ternControl *ctl, const ternCmd *cmd)
+{
+    g_autoptr(ternDomain) dom = NULL;
+    const char *name = NULL;
+
+    if (!(dom = ternCmdLookupDomain(ctl, cmd, "domain", TERN_LOOKUP_ALL, &name)))
+        return false;
+    if (ternDomainReboot(dom, 0) < 0) {
+        ternCtlError(ctl, "Failed to reboot domain '%s'", name);
+        return false;
+    }
+    ternCtlPrintExtra(ctl, "Domain '%s' is being rebooted\n", name);
+    return true;
+}
+
 const ternCmdOptDef opts_suspend[] = {
     TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
     {.name = NULL},

@@ -57,6 +57,8 @@ static const ternCmdDef ternCommands[] = {
     {.name = "undefine", .handler = cmdUndefine, .opts = opts_undefine, .info = &info_undefine},
     {.name = "start", .handler = cmdStart, .opts = opts_start, .info = &info_start},
     {.name = "destroy", .handler = cmdDestroy, .opts = opts_destroy, .info = &info_destroy},
+    {.name = "shutdown", .handler = cmdShutdown, .opts = opts_shutdown, .info = &info_shutdown},
+    {.name = "reboot", .handler = cmdReboot, .opts = opts_reboot, .info = &info_reboot},
     {.name = "suspend", .handler = cmdSuspend, .opts = opts_suspend, .info = &info_suspend},
     {.name = "resume", .handler = cmdResume, .opts = opts_resume, .info = &info_resume},
     {.name = "autostart", .handler = cmdAutostart, .opts = opts_autostart, .info = &info_autostart},
