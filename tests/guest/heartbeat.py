@@ -12,6 +12,8 @@ noise, and lines
     TERN-HB seq=S t_ms=T dirtied_mib=D st=ok|CORRUPT
     TERN-CORRUPT page=P ...
     TERN-GUEST error: ...
+    TERN-GUEST warning: ...      (e.g. no power button; not counted here)
+    TERN-GUEST poweroff          (the power button was pressed; not counted here)
 
 each possibly prefixed by a host timestamp "[<host monotonic seconds>] " added by a test that
 timestamps lines as they arrive (machine-notes.md 4: only the host's clock sees downtime).

@@ -1,4 +1,5 @@
-/* init.c: the test guest's PID 1: heartbeat on the serial port, dirty memory, verify every page */
+/* init.c: the test guest's PID 1: heartbeat on the serial port, dirty memory, verify every page,
+ * power off on an ACPI power-button press */
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The oracle for "nothing lost" (docs/design.md, "Test topology"; style.md G13). Built static
@@ -23,6 +24,8 @@
  *   TERN-HB seq=S t_ms=T dirtied_mib=D st=ok|CORRUPT
  *   TERN-CORRUPT page=P want_gen=G word=K found=zero|gen-N|other value=0x...
  *   TERN-GUEST error: ...
+ *   TERN-GUEST warning: ...
+ *   TERN-GUEST poweroff
  *
  * seq starts at 0 and grows by exactly 1 per line. t_ms is CLOCK_MONOTONIC in ms (the guest's
  * own clock: it stops while the VM is paused, so downtime must be measured on the host).
@@ -50,10 +53,24 @@
  * absolute schedule; when one is more than a period late (starved vCPU) the schedule restarts
  * from now instead of printing a burst of catch-up lines.
  *
+ * Power button: so that a host can shut the guest down gracefully (QMP system_powerdown, an
+ * ACPI power-button event), we load the kernel modules the initramfs carries in /lib/tern
+ * (evdev.ko, then button.ko: Debian's cloud kernel has both as modules; build-guest.sh takes
+ * them from the kernel's own package) with finit_module(2) (EEXIST, already loaded, is fine; a
+ * missing file is skipped, for a kernel with the drivers built in), then open every
+ * /dev/input/eventN whose name (EVIOCGNAME) is "Power Button" (ACPI can have two: the fixed
+ * LNXPWRBN one and a PNP0C0C device). The main loop waits on them with ppoll() instead of
+ * sleeping, and, when rewriting memory flat out, looks at them after every heartbeat, so the
+ * heartbeat schedule is unchanged. On a KEY_POWER press we print "TERN-GUEST poweroff", wait
+ * for the serial port to send it, sync() and reboot(RB_POWER_OFF): QEMU then exits (or, with
+ * -no-shutdown, reports SHUTDOWN). If a module fails to load or no power button turns up,
+ * one "TERN-GUEST warning" line says why and the guest runs on without one.
+ *
  * Signals: none is handled (PID 1 does not get default actions for signals sent from user
  * space, so SIGTERM does nothing). SIGCHLD is ignored so that any process ever re-parented to
  * us is reaped by the kernel at once. main() never returns: init exiting panics the kernel.
  */
+#define _GNU_SOURCE   /* ppoll() */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -63,10 +80,17 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <dirent.h>
+#include <linux/input.h>
+#include <poll.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysinfo.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -86,6 +110,12 @@
 #define GUEST_HEADROOM_MIB 16u
 /* Step between consecutive words of a page's pattern (odd: every word of a page differs). */
 #define GUEST_PATTERN_STEP 0x9e3779b97f4a7c15ull
+/* Power-button event devices we watch (ACPI has at most two power buttons). */
+#define GUEST_POWER_FDS_MAX 4
+#define GUEST_POWER_NAME "Power Button"
+/* How long to look for the power button after loading the modules, and how often. */
+#define GUEST_POWER_FIND_TRIES 10
+#define GUEST_POWER_FIND_PAUSE_US 50000
 
 typedef struct {
     uint64_t dirtyMiB;
@@ -106,6 +136,8 @@ typedef struct {
 } guestMemory;
 
 static int guestOut = 1;
+static struct pollfd guestPowerFds[GUEST_POWER_FDS_MAX];
+static nfds_t guestNPowerFds;
 
 
 static void
@@ -176,6 +208,178 @@ guestHalt(void)
 {
     for (;;)
         pause();
+}
+
+
+/* Append ", " (unless @buf is empty) and a formatted note to @buf of @size bytes, truncating. */
+static void __attribute__((format(printf, 3, 4)))
+guestNote(char *buf, size_t size, const char *fmt, ...)
+{
+    size_t len = strlen(buf);
+    va_list ap;
+
+    if (len > 0 && len + 2 < size) {
+        memcpy(buf + len, ", ", 3);
+        len += 2;
+    }
+    if (len + 1 >= size)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf + len, size - len, fmt, ap);
+    va_end(ap);
+}
+
+
+/* Load the module @path; false, with a note in @why, unless it loaded or was already there.
+ * A missing file is no failure: the kernel may have the driver built in. */
+static bool
+guestLoadModule(const char *path, char *why, size_t whySize)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int err = 0;
+
+    if (fd < 0)
+        return errno == ENOENT;
+    if (syscall(SYS_finit_module, fd, "", 0) < 0 && errno != EEXIST)
+        err = errno;
+    close(fd);
+    if (err != 0) {
+        guestNote(why, whySize, "load %s: %s", path, strerror(err));
+        return false;
+    }
+    return true;
+}
+
+
+/* Open every /dev/input/eventN named GUEST_POWER_NAME into guestPowerFds; how many. */
+static nfds_t
+guestFindPowerButtons(void)
+{
+    DIR *dir = opendir("/dev/input");
+    struct dirent *ent;
+
+    guestNPowerFds = 0;
+    if (!dir)
+        return 0;
+    while ((ent = readdir(dir)) != NULL && guestNPowerFds < GUEST_POWER_FDS_MAX) {
+        char name[64] = "";
+        int fd;
+
+        if (strncmp(ent->d_name, "event", 5) != 0)
+            continue;
+        if ((fd = openat(dirfd(dir), ent->d_name, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+            continue;
+        if (ioctl(fd, EVIOCGNAME(sizeof(name) - 1), name) < 0 ||
+            strcmp(name, GUEST_POWER_NAME) != 0) {
+            close(fd);
+            continue;
+        }
+        guestPowerFds[guestNPowerFds].fd = fd;
+        guestPowerFds[guestNPowerFds].events = POLLIN;
+        guestNPowerFds++;
+    }
+    closedir(dir);
+    return guestNPowerFds;
+}
+
+
+/* Load the input modules and open the power buttons; one warning line if that fails. */
+static void
+guestSetupPowerButton(void)
+{
+    char why[200] = "";
+    int tries;
+
+    guestLoadModule("/lib/tern/evdev.ko", why, sizeof(why));
+    guestLoadModule("/lib/tern/button.ko", why, sizeof(why));
+    /* Both probe synchronously and devtmpfs has the node before finit_module() returns; the
+     * retries are for a kernel that does either asynchronously. */
+    for (tries = 0; tries < GUEST_POWER_FIND_TRIES; tries++) {
+        if (tries > 0)
+            usleep(GUEST_POWER_FIND_PAUSE_US);
+        if (guestFindPowerButtons() > 0)
+            break;
+    }
+    if (guestNPowerFds == 0)
+        guestNote(why, sizeof(why), "no \"%s\" input device", GUEST_POWER_NAME);
+    if (why[0] != '\0')
+        guestPrint("TERN-GUEST warning: power button: %s%s\n", why,
+                   guestNPowerFds == 0 ? ": system_powerdown will do nothing" : "");
+}
+
+
+/* Power off: say so, let the serial port send it, flush the disks (none, but cheap). */
+static void
+guestPowerOff(void)
+{
+    guestPrint("TERN-GUEST poweroff\n");
+    tcdrain(guestOut);
+    sync();
+    reboot(RB_POWER_OFF);
+    /* Only if the kernel refused; keep running rather than panic. */
+    guestPrint("TERN-GUEST warning: reboot(RB_POWER_OFF): %s\n", strerror(errno));
+}
+
+
+/* Read what the power buttons have; power off on a KEY_POWER press. */
+static void
+guestPowerRead(void)
+{
+    nfds_t i;
+
+    for (i = 0; i < guestNPowerFds; i++) {
+        struct input_event ev[16];
+        ssize_t n;
+
+        if (!(guestPowerFds[i].revents & (POLLIN | POLLERR | POLLHUP)))
+            continue;
+        while ((n = read(guestPowerFds[i].fd, ev, sizeof(ev))) > 0) {
+            size_t k;
+
+            for (k = 0; k < (size_t)n / sizeof(ev[0]); k++) {
+                if (ev[k].type == EV_KEY && ev[k].code == KEY_POWER && ev[k].value == 1)
+                    guestPowerOff();
+            }
+        }
+        if (n < 0 && errno != EAGAIN && errno != EINTR) {
+            /* The device went away: stop watching it (keep the array dense). */
+            close(guestPowerFds[i].fd);
+            guestPowerFds[i] = guestPowerFds[--guestNPowerFds];
+            i--;
+        }
+    }
+}
+
+
+/* Wait until CLOCK_MONOTONIC @when (0: do not wait, just look), handling power-button presses
+ * meanwhile. */
+static void
+guestWaitUntilNs(uint64_t when)
+{
+    for (;;) {
+        uint64_t now = guestNowNs();
+        uint64_t left = when > now ? when - now : 0;
+        struct timespec ts = {
+            .tv_sec = (time_t)(left / GUEST_NS_PER_SEC),
+            .tv_nsec = (long)(left % GUEST_NS_PER_SEC),
+        };
+        int r;
+
+        if (guestNPowerFds == 0) {
+            if (left > 0)
+                guestSleepUntilNs(when);
+            return;
+        }
+        r = ppoll(guestPowerFds, guestNPowerFds, &ts, NULL);
+        if (r > 0) {
+            guestPowerRead();
+        } else if (r < 0 && errno != EINTR) {
+            guestSleepUntilNs(when);   /* cannot happen with valid fds; never spin */
+            return;
+        }
+        if (left == 0 || guestNowNs() >= when)
+            return;
+    }
 }
 
 
@@ -418,11 +622,13 @@ guestRun(const guestParams *params, guestMemory *m)
             nextHb += hbNs;
             if (nextHb <= now)
                 nextHb = now + hbNs;
+            /* When rewriting flat out we never wait below: look at the buttons here. */
+            guestWaitUntilNs(0);
             continue;
         }
 
         if (m->npages == 0) {
-            guestSleepUntilNs(nextHb);
+            guestWaitUntilNs(nextHb);
             continue;
         }
         if (ratePages == 0) {
@@ -446,7 +652,7 @@ guestRun(const guestParams *params, guestMemory *m)
         /* Ahead of the rate: sleep until the next chunk is due, or the next heartbeat. */
         due = paceStart + (uint64_t)((unsigned __int128)(paceDone + GUEST_CHUNK_PAGES) *
                                      GUEST_NS_PER_SEC / ratePages);
-        guestSleepUntilNs(due < nextHb ? due : nextHb);
+        guestWaitUntilNs(due < nextHb ? due : nextHb);
     }
 }
 
@@ -469,6 +675,7 @@ main(void)
                (unsigned long long)params.dirtyMiB, (unsigned long long)params.rateMiB,
                (unsigned long long)params.hbMs,
                params.selftestCorrupt ? " selftest_corrupt=1" : "");
+    guestSetupPowerButton();
 
     if (params.dirtyMiB > 0) {
         size_t bytes = (size_t)params.dirtyMiB * GUEST_MIB;
