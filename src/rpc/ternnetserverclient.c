@@ -17,6 +17,7 @@ typedef struct {
     GSource base;
     ternNetServerClient *client;
     gpointer fdTag;
+    GIOCondition events; /* what fdTag polls for now */
 } ternNetServerClientSource;
 
 struct _ternNetServerClient {
@@ -92,7 +93,15 @@ clientSourcePrepare(GSource *source, gint *timeout)
             events |= G_IO_OUT;
     }
     g_mutex_unlock(&client->lock);
-    g_source_modify_unix_fd(source, cs->fdTag, events);
+    /*
+     * g_source_modify_unix_fd wakes the context up: calling it at every
+     * prepare would keep the loop from ever sleeping (100% CPU with one
+     * idle client). Only touch the poll record when the events change.
+     */
+    if (events != cs->events) {
+        cs->events = events;
+        g_source_modify_unix_fd(source, cs->fdTag, events);
+    }
     return closing;
 }
 
@@ -174,7 +183,8 @@ ternNetServerClientNew(ternNetServer *srv, int fd, bool readonly, const char *de
     client->source = g_source_new(&clientSourceFuncs, sizeof(ternNetServerClientSource));
     cs = (ternNetServerClientSource *)client->source;
     cs->client = client;
-    cs->fdTag = g_source_add_unix_fd(client->source, fd, G_IO_IN);
+    cs->events = G_IO_IN;
+    cs->fdTag = g_source_add_unix_fd(client->source, fd, cs->events);
     g_source_set_name(client->source, name);
     g_source_attach(client->source, srv->ctx);
     return client;
