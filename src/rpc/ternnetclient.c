@@ -63,10 +63,14 @@ struct _ternNetClient {
 
 static bool clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error);
 static void clientStreamResumeRead(void *conn);
+static bool clientStreamHold(void *conn);
+static void clientStreamRelease(void *conn);
 
 static const ternNetStreamTransport clientStreamTransport = {
     .send = clientStreamSend,
     .resumeRead = clientStreamResumeRead,
+    .hold = clientStreamHold,
+    .release = clientStreamRelease,
 };
 
 static gpointer ternNetClientIOThread(gpointer opaque);
@@ -323,6 +327,30 @@ clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error)
     ok = clientQueueLocked(client, msg, error);
     g_mutex_unlock(&client->lock);
     return ok;
+}
+
+/*
+ * a reference for a stream's transport call, unless the client is being
+ * freed (its I/O thread detaches the streams only after the last unref)
+ */
+static bool
+clientStreamHold(void *conn)
+{
+    ternNetClient *client = conn;
+    gint refs;
+
+    do {
+        refs = g_atomic_int_get(&client->refs);
+        if (refs <= 0)
+            return false;
+    } while (!g_atomic_int_compare_and_exchange(&client->refs, refs, refs + 1));
+    return true;
+}
+
+static void
+clientStreamRelease(void *conn)
+{
+    ternNetClientUnref(conn);
 }
 
 static void

@@ -47,10 +47,14 @@ struct _ternNetServerClient {
 
 static bool clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error);
 static void clientStreamResumeRead(void *conn);
+static bool clientStreamHold(void *conn);
+static void clientStreamRelease(void *conn);
 
 static const ternNetStreamTransport clientStreamTransport = {
     .send = clientStreamSend,
     .resumeRead = clientStreamResumeRead,
+    .hold = clientStreamHold,
+    .release = clientStreamRelease,
 };
 
 static void clientTearDown(ternNetServerClient *client);
@@ -398,6 +402,27 @@ clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error)
     }
     g_mutex_unlock(&client->lock);
     return true;
+}
+
+/* a reference for a stream's transport call, unless the client is being freed */
+static bool
+clientStreamHold(void *conn)
+{
+    ternNetServerClient *client = conn;
+    gint refs;
+
+    do {
+        refs = g_atomic_int_get(&client->refs);
+        if (refs <= 0)
+            return false;
+    } while (!g_atomic_int_compare_and_exchange(&client->refs, refs, refs + 1));
+    return true;
+}
+
+static void
+clientStreamRelease(void *conn)
+{
+    ternNetServerClientUnref(conn);
 }
 
 static void

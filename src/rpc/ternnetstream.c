@@ -35,7 +35,6 @@ struct _ternNetStream {
     bool awaitingReply;           /* server: the REPLY to the opening call is not queued yet */
     ternNetMessage *pendingAbort; /* server: abort held back until that REPLY */
     bool detached;                /* the connection forgot us: the transport is off limits */
-    unsigned int transportBusy;   /* transport calls in progress (detaching waits for 0) */
 };
 
 ternNetStream *
@@ -128,59 +127,48 @@ streamPacketCost(const ternNetMessage *msg)
 }
 
 /*
- * Lock held: reserve a call into the transport. The connection is borrowed;
- * once it detached us (ternNetStreamConnectionClosed) it may be gone.
+ * Lock held: take a reference on the connection for one transport call.
+ * The connection is borrowed; once it detached us
+ * (ternNetStreamConnectionClosed) it may be gone, and until then it is
+ * alive, but possibly on its way out (hold fails then).
  */
 static bool
 streamTransportEnterLocked(ternNetStream *st)
 {
-    if (st->detached)
-        return false;
-    st->transportBusy++;
-    return true;
+    return !st->detached && st->transport->hold(st->conn);
 }
 
 static void
 streamTransportLeave(ternNetStream *st)
 {
-    g_mutex_lock(&st->lock);
-    if (--st->transportBusy == 0)
-        g_cond_broadcast(&st->cond);
-    g_mutex_unlock(&st->lock);
+    st->transport->release(st->conn);
 }
 
-/* send @msg (taken) unless the connection is gone */
+/*
+ * Send @msg (taken) with the hold taken by streamTransportEnterLocked, in
+ * the same locked section that decided to send it: a connection that
+ * forgets the stream in between must not swallow an abort or a finish.
+ */
 static bool
-streamTransportSend(ternNetStream *st, ternNetMessage *msg, bool wait, GError **error)
+streamTransportSendHeld(ternNetStream *st, ternNetMessage *msg, bool wait, GError **error)
 {
-    bool ok;
-
-    g_mutex_lock(&st->lock);
-    if (!streamTransportEnterLocked(st)) {
-        g_mutex_unlock(&st->lock);
-        ternNetMessageFree(msg);
-        ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_RPC, "stream connection is closed");
-        return false;
-    }
-    g_mutex_unlock(&st->lock);
-    ok = st->transport->send(st->conn, msg, wait, error);
+    bool ok = st->transport->send(st->conn, msg, wait, error);
     streamTransportLeave(st);
     return ok;
 }
 
-/* tell the connection it may read again, unless it is gone */
+/* tell the connection it may read again, with a hold taken like the above */
 static void
-streamTransportResumeRead(ternNetStream *st)
+streamTransportResumeReadHeld(ternNetStream *st)
 {
-    bool live;
-
-    g_mutex_lock(&st->lock);
-    live = streamTransportEnterLocked(st);
-    g_mutex_unlock(&st->lock);
-    if (!live)
-        return;
     st->transport->resumeRead(st->conn);
     streamTransportLeave(st);
+}
+
+static void
+streamSetClosedError(GError **error)
+{
+    ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_RPC, "stream connection is closed");
 }
 
 /* lock held: drop unread data; returns whether the connection must resume reading */
@@ -254,7 +242,8 @@ ternNetStreamPushIncoming(ternNetStream *st, ternNetMessage *msg)
                                       "operation aborted: stream aborted by peer");
         /* libvirt's client waits for the server to confirm its abort (STREAM/OK) */
         confirmAbort = st->isServer && msg->header.type == TERN_NET_STREAM &&
-                       st->state != STREAM_FAILED && st->state != STREAM_DONE;
+                       st->state != STREAM_FAILED && st->state != STREAM_DONE &&
+                       streamTransportEnterLocked(st);
         streamFailLocked(st, err);
     } else {
         TERN_WARN("stream proc %d serial %u: ignoring packet type %d status %d",
@@ -262,7 +251,7 @@ ternNetStreamPushIncoming(ternNetStream *st, ternNetMessage *msg)
     }
     g_mutex_unlock(&st->lock);
     if (confirmAbort)
-        streamTransportSend(st, streamPacketNewEmpty(st, TERN_NET_OK), false, NULL);
+        streamTransportSendHeld(st, streamPacketNewEmpty(st, TERN_NET_OK), false, NULL);
     return mayRead;
 }
 
@@ -275,8 +264,6 @@ ternNetStreamConnectionClosed(ternNetStream *st, const char *reason)
     st->detached = true;
     g_clear_pointer(&st->pendingAbort, ternNetMessageFree);
     g_cond_broadcast(&st->cond);
-    while (st->transportBusy > 0)
-        g_cond_wait(&st->cond, &st->lock);
     g_mutex_unlock(&st->lock);
 }
 
@@ -297,10 +284,12 @@ ternNetStreamCallReplied(ternNetStream *st, const GError *err)
         streamFailLocked(st, g_error_copy(err));
         g_clear_pointer(&abortMsg, ternNetMessageFree);
     }
+    if (abortMsg && !streamTransportEnterLocked(st))
+        g_clear_pointer(&abortMsg, ternNetMessageFree);
     g_cond_broadcast(&st->cond);
     g_mutex_unlock(&st->lock);
     if (abortMsg)
-        streamTransportSend(st, abortMsg, false, NULL);
+        streamTransportSendHeld(st, abortMsg, false, NULL);
 }
 
 bool
@@ -344,7 +333,8 @@ ternNetStreamRecvPacket(ternNetStream *st, GError **error)
             break;
         }
         if ((msg = ternNetMessageQueuePop(&st->rxQueue))) {
-            resume = streamConsumedLocked(st, streamPacketCost(msg));
+            resume = streamConsumedLocked(st, streamPacketCost(msg)) &&
+                     streamTransportEnterLocked(st);
             break;
         }
         if (st->state == STREAM_FAILED) {
@@ -357,7 +347,7 @@ ternNetStreamRecvPacket(ternNetStream *st, GError **error)
     }
     g_mutex_unlock(&st->lock);
     if (resume)
-        streamTransportResumeRead(st);
+        streamTransportResumeReadHeld(st);
     return msg;
 }
 
@@ -418,15 +408,17 @@ ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **erro
             !ternNetMessageEncodePayloadRaw(msg, data, chunk, error))
             return false;
         g_mutex_lock(&st->lock);
-        if (!streamCheckWritableLocked(st, error) || !streamTransportEnterLocked(st)) {
-            if (st->detached && error && !*error)
-                ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_RPC, "stream connection is closed");
+        if (!streamCheckWritableLocked(st, error)) {
             g_mutex_unlock(&st->lock);
             return false;
         }
+        if (!streamTransportEnterLocked(st)) {
+            g_mutex_unlock(&st->lock);
+            streamSetClosedError(error);
+            return false;
+        }
         g_mutex_unlock(&st->lock);
-        ok = st->transport->send(st->conn, g_steal_pointer(&msg), true, error);
-        streamTransportLeave(st);
+        ok = streamTransportSendHeld(st, g_steal_pointer(&msg), true, error);
         if (!ok)
             return false;
         data += chunk;
@@ -438,7 +430,6 @@ ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **erro
 bool
 ternNetStreamFinish(ternNetStream *st, GError **error)
 {
-    ternNetMessage *msg;
     bool confirming;
 
     g_mutex_lock(&st->lock);
@@ -452,12 +443,16 @@ ternNetStreamFinish(ternNetStream *st, GError **error)
         g_mutex_unlock(&st->lock);
         return true;
     }
+    if (!streamTransportEnterLocked(st)) {
+        g_mutex_unlock(&st->lock);
+        streamSetClosedError(error);
+        return false;
+    }
     confirming = st->state == STREAM_PEER_FINISHED;
     st->state = confirming ? STREAM_DONE : STREAM_FINISHING;
     g_mutex_unlock(&st->lock);
 
-    msg = streamPacketNewEmpty(st, TERN_NET_OK);
-    if (!streamTransportSend(st, msg, false, error))
+    if (!streamTransportSendHeld(st, streamPacketNewEmpty(st, TERN_NET_OK), false, error))
         return false;
     if (confirming)
         return true;
@@ -477,47 +472,40 @@ ternNetStreamFinish(ternNetStream *st, GError **error)
 void
 ternNetStreamAbort(ternNetStream *st, const GError *why)
 {
-    ternNetMessage *msg;
-    bool wasLive;
+    g_autoptr(GError) err = why ? g_error_copy(why)
+                                : g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
+                                                      TERN_ERR_OPERATION_ABORTED,
+                                                      "operation aborted: stream aborted");
+    g_autoptr(ternNetMessage) msg = streamPacketNew(st, TERN_NET_ERROR);
     bool resume;
+    bool send = false;
 
-    g_mutex_lock(&st->lock);
-    wasLive = st->state != STREAM_FAILED && st->state != STREAM_DONE;
-    streamFailLocked(st, why ? g_error_copy(why)
-                             : g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
-                                                   TERN_ERR_OPERATION_ABORTED,
-                                                   "operation aborted: stream aborted"));
-    /* nobody will read what is queued: a full queue must not stall the connection */
-    resume = streamDropIncomingLocked(st);
-    g_mutex_unlock(&st->lock);
-    if (resume)
-        streamTransportResumeRead(st);
-    if (!wasLive)
-        return;
-
-    msg = streamPacketNew(st, TERN_NET_ERROR);
+    /* the packet first: the decision to send it and the hold go together below */
     if (st->isServer) {
-        g_autoptr(GError) err = why ? g_error_copy(why)
-                                    : g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
-                                                          TERN_ERR_OPERATION_ABORTED,
-                                                          "operation aborted: stream aborted");
-        if (!ternNetMessageEncodeError(msg, err, NULL)) {
-            ternNetMessageFree(msg);
-            return;
-        }
-        msg->header.status = TERN_NET_ERROR;
+        if (!ternNetMessageEncodeError(msg, err, NULL))
+            g_clear_pointer(&msg, ternNetMessageFree);
     } else {
         ternNetMessageEncodeHeader(msg, NULL);
         ternNetMessageEncodePayloadEmpty(msg, NULL);
     }
+
     g_mutex_lock(&st->lock);
-    if (st->awaitingReply && !st->detached) {
-        /* sent by ternNetStreamCallReplied, after the REPLY */
-        ternNetMessageFree(st->pendingAbort);
-        st->pendingAbort = msg;
-        g_mutex_unlock(&st->lock);
-        return;
+    if (st->state != STREAM_FAILED && st->state != STREAM_DONE && msg) {
+        if (st->awaitingReply && !st->detached) {
+            /* sent by ternNetStreamCallReplied, after the REPLY */
+            ternNetMessageFree(st->pendingAbort);
+            st->pendingAbort = g_steal_pointer(&msg);
+        } else {
+            send = streamTransportEnterLocked(st);
+        }
     }
+    streamFailLocked(st, g_error_copy(err));
+    /* nobody will read what is queued: a full queue must not stall the connection */
+    resume = streamDropIncomingLocked(st) && streamTransportEnterLocked(st);
     g_mutex_unlock(&st->lock);
-    streamTransportSend(st, msg, false, NULL);
+
+    if (resume)
+        streamTransportResumeReadHeld(st);
+    if (send)
+        streamTransportSendHeld(st, g_steal_pointer(&msg), false, NULL);
 }

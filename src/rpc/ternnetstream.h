@@ -37,6 +37,12 @@ typedef struct {
     bool (*send)(void *conn, ternNetMessage *msg, bool wait, GError **error);
     /* The stream's incoming backlog fell below its limit: reading may resume. */
     void (*resumeRead)(void *conn);
+    /*
+     * Keep @conn alive for one of the calls above (a stream does not own its
+     * connection); false once its last reference is gone. Then release it.
+     */
+    bool (*hold)(void *conn);
+    void (*release)(void *conn);
 } ternNetStreamTransport;
 
 /*
@@ -81,8 +87,9 @@ bool ternNetStreamPushIncoming(ternNetStream *st, ternNetMessage *msg);
 /**
  * ternNetStreamConnectionClosed: the connection died, or it drops @st from
  * its list: a live stream fails with @reason, and @st never calls the
- * transport again. Waits for transport calls already in progress, so call
- * it without holding the connection's lock.
+ * transport again (calls in progress hold their own reference on the
+ * connection). The connection must call this for every stream it knew
+ * before its last reference goes.
  */
 void ternNetStreamConnectionClosed(ternNetStream *st, const char *reason);
 
