@@ -1,0 +1,2004 @@
+/* test-rpc-server.c: the RPC server, client and streams over real UNIX sockets */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <glib/gstdio.h>
+
+#include "rpc/ternnetclient.h"
+#include "rpc/ternnetserver.h"
+#include "rpctest_protocol.h"
+#include "util/ternerror.h"
+#include "util/ternlog.h"
+#include "util/ternutil.h"
+
+#define MiB (1024 * 1024)
+
+/* ------------------------------------------------------------------------------------------ */
+/* helpers: time, memory, the stream data pattern                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+static gint64
+nowMs(void)
+{
+    return g_get_monotonic_time() / 1000;
+}
+
+/* resident set size of this process (server and clients alike), in KiB */
+static gint64
+rssKiB(void)
+{
+    g_autofree char *status = NULL;
+    const char *p;
+
+    g_assert_true(g_file_get_contents("/proc/self/status", &status, NULL, NULL));
+    p = strstr(status, "VmRSS:");
+    g_assert_nonnull(p);
+    return g_ascii_strtoll(p + strlen("VmRSS:"), NULL, 10);
+}
+
+/*
+ * Memory growth must stay under @limitKiB. AddressSanitizer keeps freed
+ * memory in quarantine, so there RSS measures allocation churn rather than
+ * what is held: only report.
+ */
+#if defined(__SANITIZE_ADDRESS__)
+# define TEST_RSS_RELIABLE false
+#else
+# define TEST_RSS_RELIABLE true
+#endif
+
+static void
+assertGrowthBelow(const char *what, gint64 fromKiB, gint64 toKiB, gint64 limitKiB)
+{
+    g_test_message("%s: RSS %" G_GINT64_FORMAT " -> %" G_GINT64_FORMAT " KiB (limit +%" G_GINT64_FORMAT
+                   " KiB)",
+                   what, fromKiB, toKiB, limitKiB);
+    if (TEST_RSS_RELIABLE)
+        g_assert_cmpint(toKiB - fromKiB, <, limitKiB);
+}
+
+/* CPU time (user + system) used by this process so far, in ms */
+static gint64
+cpuMs(void)
+{
+    struct rusage ru;
+
+    g_assert_cmpint(getrusage(RUSAGE_SELF, &ru), ==, 0);
+    return (gint64)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+           (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+/* stream bytes: byte i is pattern[i % PATTERN_LEN]; a prime length so chunks never align */
+#define PATTERN_LEN 65521
+static guint8 pattern[2 * PATTERN_LEN];
+
+static void
+patternInit(void)
+{
+    g_autoptr(GRand) rand = g_rand_new_with_seed(42);
+
+    for (size_t i = 0; i < PATTERN_LEN; i++)
+        pattern[i] = (guint8)g_rand_int(rand);
+    memcpy(pattern + PATTERN_LEN, pattern, PATTERN_LEN);
+}
+
+static void
+patternFill(guint8 *buf, guint64 off, size_t len)
+{
+    while (len > 0) {
+        size_t n = MIN(len, (size_t)PATTERN_LEN);
+        memcpy(buf, pattern + off % PATTERN_LEN, n);
+        buf += n;
+        off += n;
+        len -= n;
+    }
+}
+
+static bool
+patternCheck(const guint8 *buf, guint64 off, size_t len)
+{
+    while (len > 0) {
+        size_t n = MIN(len, (size_t)PATTERN_LEN);
+        if (memcmp(buf, pattern + off % PATTERN_LEN, n) != 0)
+            return false;
+        buf += n;
+        off += n;
+        len -= n;
+    }
+    return true;
+}
+
+/* the SHA-256 of the first @len pattern bytes */
+static char *
+patternChecksum(guint64 len)
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_autofree guint8 *buf = g_malloc(MiB);
+
+    for (guint64 off = 0; off < len; off += MiB) {
+        size_t n = (size_t)MIN((guint64)MiB, len - off);
+        patternFill(buf, off, n);
+        g_checksum_update(sum, buf, (gssize)n);
+    }
+    return g_strdup(g_checksum_get_string(sum));
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* the test program served by the server (prog 0x12345678 v1)                                  */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    char unused;
+} rpctestVoid;
+
+static bool_t
+xdr_rpctestVoid(XDR *xdrs, rpctestVoid *v)
+{
+    return TRUE;
+}
+
+/* what the server side of the last stream saw; the tests wait on it */
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    bool done;
+    guint64 bytes;
+    char *checksum;   /* SHA-256 of the bytes read (UPLOAD) */
+    bool patternOK;   /* every byte read was the pattern byte for its offset */
+    bool finishOK;    /* ternNetStreamFinish succeeded */
+    char *error;      /* the failure, if any */
+} ServerStreamResult;
+
+static ServerStreamResult streamResult;
+
+static void
+streamResultReset(void)
+{
+    g_mutex_lock(&streamResult.lock);
+    streamResult.done = false;
+    streamResult.bytes = 0;
+    g_clear_pointer(&streamResult.checksum, g_free);
+    streamResult.patternOK = true;
+    streamResult.finishOK = false;
+    g_clear_pointer(&streamResult.error, g_free);
+    g_mutex_unlock(&streamResult.lock);
+}
+
+static void
+streamResultWait(int timeoutMs)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+
+    g_mutex_lock(&streamResult.lock);
+    while (!streamResult.done) {
+        if (!g_cond_wait_until(&streamResult.cond, &streamResult.lock, deadline))
+            break;
+    }
+    g_assert_true(streamResult.done);
+    g_mutex_unlock(&streamResult.lock);
+}
+
+typedef struct {
+    ternNetStream *st;
+    rpctestStreamArgs args;
+} StreamJob;
+
+static void
+streamJobUpload(StreamJob *job, ServerStreamResult *res)
+{
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *buf = g_malloc(100003);
+
+    for (;;) {
+        g_autoptr(ternNetMessage) pkt = NULL;
+        const char *data;
+        size_t len;
+
+        if (job->args.mode == RPCTEST_STREAM_UPLOAD_RECV) {
+            /* copying, in pieces that straddle packets; 0 is the end of the stream */
+            gssize n = ternNetStreamRecv(job->st, buf, 100003, &err);
+            if (n <= 0)
+                break;
+            data = buf;
+            len = (size_t)n;
+        } else {
+            if (!(pkt = ternNetStreamRecvPacket(job->st, &err)))
+                break;
+            data = ternNetMessagePayload(pkt, &len);
+        }
+        if (!patternCheck((const guint8 *)data, res->bytes, len))
+            res->patternOK = false;
+        g_checksum_update(sum, (const guchar *)data, (gssize)len);
+        res->bytes += len;
+        if (job->args.abortAfter && res->bytes >= job->args.abortAfter) {
+            g_autoptr(GError) why = g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
+                                                        TERN_ERR_OPERATION_FAILED,
+                                                        "operation failed: server gave up");
+            ternNetStreamAbort(job->st, why);
+            res->error = g_strdup("aborted by the server");
+            return;
+        }
+        if (job->args.readDelayUs)
+            g_usleep(job->args.readDelayUs);
+    }
+    if (err) {
+        res->error = g_strdup(err->message);
+        return;
+    }
+    res->checksum = g_strdup(g_checksum_get_string(sum));
+    res->finishOK = ternNetStreamFinish(job->st, &err);
+    if (err)
+        res->error = g_strdup(err->message);
+}
+
+static void
+streamJobDownload(StreamJob *job, ServerStreamResult *res)
+{
+    g_autofree guint8 *buf = g_malloc(MiB);
+    g_autoptr(GError) err = NULL;
+
+    while (res->bytes < job->args.nbytes) {
+        size_t n = (size_t)MIN((guint64)MiB, job->args.nbytes - res->bytes);
+
+        if (job->args.abortAfter && res->bytes >= job->args.abortAfter) {
+            g_autoptr(GError) why = g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
+                                                        TERN_ERR_OPERATION_FAILED,
+                                                        "operation failed: server gave up");
+            ternNetStreamAbort(job->st, why);
+            res->error = g_strdup("aborted by the server");
+            return;
+        }
+        patternFill(buf, res->bytes, n);
+        if (!ternNetStreamSend(job->st, (const char *)buf, n, &err)) {
+            res->error = g_strdup(err->message);
+            return;
+        }
+        res->bytes += n;
+    }
+    res->finishOK = ternNetStreamFinish(job->st, &err);
+    if (err)
+        res->error = g_strdup(err->message);
+}
+
+static gpointer
+streamJobThread(gpointer opaque)
+{
+    StreamJob *job = opaque;
+    ServerStreamResult res = {.patternOK = true};
+
+    if (job->args.mode == RPCTEST_STREAM_DOWNLOAD)
+        streamJobDownload(job, &res);
+    else
+        streamJobUpload(job, &res);
+
+    g_mutex_lock(&streamResult.lock);
+    streamResult.bytes = res.bytes;
+    streamResult.checksum = res.checksum;
+    streamResult.patternOK = res.patternOK;
+    streamResult.finishOK = res.finishOK;
+    streamResult.error = res.error;
+    streamResult.done = true;
+    g_cond_broadcast(&streamResult.cond);
+    g_mutex_unlock(&streamResult.lock);
+
+    ternNetStreamUnref(job->st);
+    g_free(job);
+    return NULL;
+}
+
+static int
+rpctestDispatchEcho(ternNetServer *srv, ternNetServerClient *client,
+                    const ternNetMessageHeader *call, rpctestEchoArgs *args, rpctestEchoRet *ret,
+                    GError **error)
+{
+    ret->text = g_strdup(args->text);
+    return 0;
+}
+
+static int
+rpctestDispatchSleep(ternNetServer *srv, ternNetServerClient *client,
+                     const ternNetMessageHeader *call, rpctestSleepArgs *args,
+                     rpctestSleepRet *ret, GError **error)
+{
+    g_usleep((gulong)args->ms * 1000);
+    ret->tag = args->tag;
+    return 0;
+}
+
+static int
+rpctestDispatchStream(ternNetServer *srv, ternNetServerClient *client,
+                      const ternNetMessageHeader *call, rpctestStreamArgs *args, rpctestVoid *ret,
+                      GError **error)
+{
+    StreamJob *job = g_new0(StreamJob, 1);
+
+    job->st = ternNetServerClientAddStream(client, call);
+    job->args = *args;
+    g_thread_unref(g_thread_new("rpctest-stream", streamJobThread, job));
+    /* the stream thread is running already: its data must still not overtake our REPLY */
+    if (args->replyDelayMs)
+        g_usleep((gulong)args->replyDelayMs * 1000);
+    return 0;
+}
+
+static int
+rpctestDispatchKeepAliveStart(ternNetServer *srv, ternNetServerClient *client,
+                              const ternNetMessageHeader *call, rpctestVoid *args,
+                              rpctestVoid *ret, GError **error)
+{
+    ternNetServerClientStartKeepAlive(client);
+    return 0;
+}
+
+static int
+rpctestDispatchNamed(ternNetServer *srv, ternNetServerClient *client,
+                     const ternNetMessageHeader *call, rpctestNamedArgs *args, rpctestVoid *ret,
+                     GError **error)
+{
+    return 0;
+}
+
+static int
+rpctestDispatchFail(ternNetServer *srv, ternNetServerClient *client,
+                    const ternNetMessageHeader *call, rpctestVoid *args, rpctestVoid *ret,
+                    GError **error)
+{
+    ternErrorSet(error, TERN_FROM_TEST, TERN_ERR_INVALID_ARG, "the test procedure '%s' always fails",
+                 "FAIL");
+    return -1;
+}
+
+#define PROC(num, fn, argsT, retT, ro)                                                           \
+    [num] = {                                                                                    \
+        .name = #num,                                                                            \
+        .func = (ternNetServerDispatchFunc)(void (*)(void))(fn),                                 \
+        .argsSize = sizeof(argsT),                                                               \
+        .argsFilter = (xdrproc_t)xdr_##argsT,                                                    \
+        .retSize = sizeof(retT),                                                                 \
+        .retFilter = (xdrproc_t)xdr_##retT,                                                      \
+        .readOnlyOK = (ro),                                                                      \
+    }
+
+static const ternNetServerProc rpctestProcs[] = {
+    PROC(RPCTEST_PROC_ECHO, rpctestDispatchEcho, rpctestEchoArgs, rpctestEchoRet, true),
+    PROC(RPCTEST_PROC_SLEEP, rpctestDispatchSleep, rpctestSleepArgs, rpctestSleepRet, true),
+    PROC(RPCTEST_PROC_STREAM, rpctestDispatchStream, rpctestStreamArgs, rpctestVoid, false),
+    PROC(RPCTEST_PROC_KEEPALIVE_START, rpctestDispatchKeepAliveStart, rpctestVoid, rpctestVoid,
+         true),
+    PROC(RPCTEST_PROC_NAMED, rpctestDispatchNamed, rpctestNamedArgs, rpctestVoid, false),
+    PROC(RPCTEST_PROC_FAIL, rpctestDispatchFail, rpctestVoid, rpctestVoid, false),
+};
+
+static const ternNetServerProgram rpctestProgram = {
+    .prog = RPCTEST_PROG,
+    .vers = RPCTEST_VERS,
+    .procs = rpctestProcs,
+    .nprocs = G_N_ELEMENTS(rpctestProcs),
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* the server under test: a temp dir, a UNIX socket, its GMainContext on a thread             */
+/* ------------------------------------------------------------------------------------------ */
+
+static gint clientsCreated;
+static gint clientsFreed;
+
+static void *
+hookClientNew(ternNetServerClient *client)
+{
+    g_atomic_int_inc(&clientsCreated);
+    return g_new0(int, 1);
+}
+
+static void
+hookClientFree(void *priv)
+{
+    g_free(priv);
+    g_atomic_int_inc(&clientsFreed);
+}
+
+static const ternNetServerClientHooks testHooks = {
+    .clientNew = hookClientNew,
+    .clientFree = hookClientFree,
+};
+
+typedef struct {
+    char *dir;
+    char *path;   /* read-write socket */
+    char *pathRO; /* read-only socket */
+    GMainContext *ctx;
+    GMainLoop *loop;
+    GThread *thread;
+    ternNetServer *srv;
+} TestServer;
+
+static const ternNetServerConfig defaultConfig = {
+    .maxClients = 1000,
+    .minWorkers = 4,
+    .maxWorkers = 32,
+    .maxClientRequests = 16,
+    .keepaliveInterval = 0,
+    .keepaliveCount = 5,
+};
+
+static gpointer
+testServerLoop(gpointer opaque)
+{
+    TestServer *ts = opaque;
+
+    g_main_context_push_thread_default(ts->ctx);
+    g_main_loop_run(ts->loop);
+    g_main_context_pop_thread_default(ts->ctx);
+    return NULL;
+}
+
+static TestServer *
+testServerStart(const ternNetServerConfig *cfg)
+{
+    TestServer *ts = g_new0(TestServer, 1);
+    g_autoptr(GError) err = NULL;
+
+    ts->dir = g_dir_make_tmp("tern-rpc-XXXXXX", &err);
+    g_assert_no_error(err);
+    ts->path = g_build_filename(ts->dir, "rw.sock", NULL);
+    ts->pathRO = g_build_filename(ts->dir, "ro.sock", NULL);
+    ts->ctx = g_main_context_new();
+    ts->srv = ternNetServerNew(cfg ? cfg : &defaultConfig, ts->ctx, &testHooks, &err);
+    g_assert_no_error(err);
+    ternNetServerAddProgram(ts->srv, &rpctestProgram);
+    g_assert_true(ternNetServerAddListenerUNIX(ts->srv, ts->path, 0600, false, &err));
+    g_assert_true(ternNetServerAddListenerUNIX(ts->srv, ts->pathRO, 0666, true, &err));
+    g_assert_no_error(err);
+    ts->loop = g_main_loop_new(ts->ctx, FALSE);
+    ts->thread = g_thread_new("rpctest-loop", testServerLoop, ts);
+    /* a quit before the loop runs would be lost */
+    while (!g_main_loop_is_running(ts->loop))
+        g_usleep(1000);
+    return ts;
+}
+
+/* wait until the server has @n clients (teardown runs on the loop thread) */
+static void
+testServerWaitClients(TestServer *ts, guint n, int timeoutMs)
+{
+    gint64 deadline = nowMs() + timeoutMs;
+
+    while (ternNetServerClientCount(ts->srv) != n && nowMs() < deadline)
+        g_usleep(5000);
+    g_assert_cmpuint(ternNetServerClientCount(ts->srv), ==, n);
+}
+
+/* wait until every client ever accepted has been freed (its last reference dropped) */
+static void
+waitClientsFreed(int timeoutMs)
+{
+    gint64 deadline = nowMs() + timeoutMs;
+
+    while (g_atomic_int_get(&clientsFreed) != g_atomic_int_get(&clientsCreated) &&
+           nowMs() < deadline)
+        g_usleep(5000);
+    g_assert_cmpint(g_atomic_int_get(&clientsFreed), ==, g_atomic_int_get(&clientsCreated));
+}
+
+static void
+testServerStop(TestServer *ts)
+{
+    g_main_loop_quit(ts->loop);
+    g_thread_join(ts->thread);
+    /* the loop thread is gone: this thread may now run the context */
+    ternNetServerShutdown(ts->srv);
+    ternNetServerFree(ts->srv);
+    waitClientsFreed(5000);
+    g_main_loop_unref(ts->loop);
+    g_main_context_unref(ts->ctx);
+    g_assert_false(g_file_test(ts->path, G_FILE_TEST_EXISTS));
+    g_rmdir(ts->dir);
+    g_free(ts->path);
+    g_free(ts->pathRO);
+    g_free(ts->dir);
+    g_free(ts);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* client helpers                                                                              */
+/* ------------------------------------------------------------------------------------------ */
+
+static ternNetClient *
+testClientNew(TestServer *ts)
+{
+    g_autoptr(GError) err = NULL;
+    ternNetClient *c = ternNetClientNewUNIX(ts->path, &err);
+
+    g_assert_no_error(err);
+    g_assert_nonnull(c);
+    return c;
+}
+
+static bool
+callEcho(ternNetClient *c, const char *text, char **retText, GError **error)
+{
+    rpctestEchoArgs args = {.text = (char *)text};
+    rpctestEchoRet ret = {0};
+
+    if (!ternNetClientCall(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_ECHO,
+                           (xdrproc_t)xdr_rpctestEchoArgs, &args, (xdrproc_t)xdr_rpctestEchoRet,
+                           &ret, error))
+        return false;
+    *retText = g_strdup(ret.text);
+    xdr_free((xdrproc_t)xdr_rpctestEchoRet, (char *)&ret);
+    return true;
+}
+
+static void
+assertEchoWorks(ternNetClient *c)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *got = NULL;
+
+    g_assert_true(callEcho(c, "still there?", &got, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(got, ==, "still there?");
+}
+
+/* a fresh client can still call: the server survived whatever came before */
+static void
+assertServerServes(TestServer *ts)
+{
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    assertEchoWorks(c);
+}
+
+static bool
+callVoid(ternNetClient *c, unsigned prog, unsigned vers, int proc, GError **error)
+{
+    rpctestVoid v = {0};
+    rpctestVoid r = {0};
+
+    return ternNetClientCall(c, prog, vers, proc, (xdrproc_t)xdr_rpctestVoid, &v,
+                             (xdrproc_t)xdr_rpctestVoid, &r, error);
+}
+
+static bool
+callSleep(ternNetClient *c, unsigned ms, unsigned tag, GError **error)
+{
+    rpctestSleepArgs args = {.ms = ms, .tag = tag};
+    rpctestSleepRet ret = {0};
+
+    if (!ternNetClientCall(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_SLEEP,
+                           (xdrproc_t)xdr_rpctestSleepArgs, &args,
+                           (xdrproc_t)xdr_rpctestSleepRet, &ret, error))
+        return false;
+    g_assert_cmpuint(ret.tag, ==, tag);
+    return true;
+}
+
+static ternNetStream *
+openStream(ternNetClient *c, const rpctestStreamArgs *args)
+{
+    g_autoptr(GError) err = NULL;
+    rpctestVoid r = {0};
+    ternNetStream *st = NULL;
+
+    g_assert_true(ternNetClientCallStream(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_STREAM,
+                                          (xdrproc_t)xdr_rpctestStreamArgs, (void *)args,
+                                          (xdrproc_t)xdr_rpctestVoid, &r, &st, &err));
+    g_assert_no_error(err);
+    g_assert_nonnull(st);
+    return st;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* raw sockets: a peer that writes bytes by hand                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+static int
+rawConnect(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    g_assert_cmpint(fd, >=, 0);
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    return fd;
+}
+
+/* write all of @buf; false if the peer closed (EPIPE/ECONNRESET) */
+static bool
+rawWrite(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+
+    while (len > 0) {
+        ssize_t n = send(fd, p, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            g_assert_true(errno == EPIPE || errno == ECONNRESET);
+            return false;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+/* read exactly @len bytes: 1 done, 0 end of file (or reset), -1 timeout */
+static int
+rawReadFull(int fd, void *buf, size_t len, gint64 deadlineMs)
+{
+    char *p = buf;
+
+    while (len > 0) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        gint64 left = deadlineMs - nowMs();
+        ssize_t n;
+
+        if (left <= 0)
+            return -1;
+        if (poll(&pfd, 1, (int)left) == 0)
+            return -1;
+        n = recv(fd, p, len, 0);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return 0;
+        g_assert_cmpint(n, >, 0);
+        p += n;
+        len -= (size_t)n;
+    }
+    return 1;
+}
+
+/* the next packet from the server, decoded header; NULL at EOF or timeout (*eof says which) */
+static ternNetMessage *
+rawRecv(int fd, int timeoutMs, bool *eof)
+{
+    g_autoptr(ternNetMessage) msg = ternNetMessageNew();
+    g_autoptr(GError) err = NULL;
+    gint64 deadline = nowMs() + timeoutMs;
+    int rc;
+
+    if (eof)
+        *eof = false;
+    rc = rawReadFull(fd, msg->buffer, 4, deadline);
+    if (rc <= 0) {
+        if (eof)
+            *eof = rc == 0;
+        return NULL;
+    }
+    g_assert_true(ternNetMessageDecodeLength(msg, &err));
+    rc = rawReadFull(fd, msg->buffer + 4, msg->bufferLength - 4, deadline);
+    if (rc <= 0) {
+        if (eof)
+            *eof = rc == 0;
+        return NULL;
+    }
+    g_assert_true(ternNetMessageDecodeHeader(msg, &err));
+    g_assert_no_error(err);
+    return g_steal_pointer(&msg);
+}
+
+static ternNetMessage *
+rawRecvOK(int fd, int timeoutMs)
+{
+    ternNetMessage *msg = rawRecv(fd, timeoutMs, NULL);
+    g_assert_nonnull(msg);
+    return msg;
+}
+
+/* true when the server closes the connection within @timeoutMs (packets are discarded) */
+static bool
+rawWaitEOF(int fd, int timeoutMs)
+{
+    gint64 deadline = nowMs() + timeoutMs;
+    char buf[65536];
+
+    for (;;) {
+        struct pollfd pfd = {.fd = fd, .events = POLLIN};
+        gint64 left = deadline - nowMs();
+        ssize_t n;
+
+        if (left <= 0 || poll(&pfd, 1, (int)left) == 0)
+            return false;
+        n = recv(fd, buf, sizeof(buf), 0);
+        if (n == 0 || (n < 0 && errno == ECONNRESET))
+            return true;
+        if (n < 0 && errno != EINTR)
+            return false;
+    }
+}
+
+/* the bytes of a packet with the given header and @data encoded with @filter (NULL: empty) */
+static GByteArray *
+rawPacket(unsigned prog, int proc, int type, unsigned serial, int status, xdrproc_t filter,
+          void *data)
+{
+    g_autoptr(ternNetMessage) msg = ternNetMessageNew();
+    g_autoptr(GError) err = NULL;
+    GByteArray *out = g_byte_array_new();
+
+    msg->header.prog = prog;
+    msg->header.vers = 1;
+    msg->header.proc = proc;
+    msg->header.type = type;
+    msg->header.serial = serial;
+    msg->header.status = status;
+    g_assert_true(ternNetMessageEncodeHeader(msg, &err));
+    if (filter)
+        g_assert_true(ternNetMessageEncodePayload(msg, filter, data, &err));
+    else
+        g_assert_true(ternNetMessageEncodePayloadEmpty(msg, &err));
+    g_assert_no_error(err);
+    g_byte_array_append(out, (guint8 *)msg->buffer, (guint)msg->bufferLength);
+    return out;
+}
+
+/* a packet with a valid header and @payload as raw bytes */
+static GByteArray *
+rawPacketBytes(unsigned prog, int proc, int type, unsigned serial, int status,
+               const void *payload, size_t len)
+{
+    g_autoptr(ternNetMessage) msg = ternNetMessageNew();
+    g_autoptr(GError) err = NULL;
+    GByteArray *out = g_byte_array_new();
+
+    msg->header.prog = prog;
+    msg->header.vers = 1;
+    msg->header.proc = proc;
+    msg->header.type = type;
+    msg->header.serial = serial;
+    msg->header.status = status;
+    g_assert_true(ternNetMessageEncodeHeader(msg, &err));
+    g_assert_true(ternNetMessageEncodePayloadRaw(msg, payload, len, &err));
+    g_byte_array_append(out, (guint8 *)msg->buffer, (guint)msg->bufferLength);
+    return out;
+}
+
+static void
+rawSendPacket(int fd, GByteArray *pkt)
+{
+    g_assert_true(rawWrite(fd, pkt->data, pkt->len));
+    g_byte_array_unref(pkt);
+}
+
+static void
+rawSendEcho(int fd, unsigned serial, const char *text)
+{
+    rpctestEchoArgs args = {.text = (char *)text};
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_CALL, serial,
+                                TERN_NET_OK, (xdrproc_t)xdr_rpctestEchoArgs, &args));
+}
+
+/* the reply to echo @serial must be OK and carry @text */
+static void
+rawExpectEchoReply(int fd, unsigned serial, const char *text)
+{
+    g_autoptr(ternNetMessage) reply = rawRecvOK(fd, 5000);
+    g_autoptr(GError) err = NULL;
+    rpctestEchoRet ret = {0};
+
+    g_assert_cmphex(reply->header.prog, ==, RPCTEST_PROG);
+    g_assert_cmpuint(reply->header.vers, ==, RPCTEST_VERS);
+    g_assert_cmpint(reply->header.proc, ==, RPCTEST_PROC_ECHO);
+    g_assert_cmpint(reply->header.type, ==, TERN_NET_REPLY);
+    g_assert_cmpuint(reply->header.serial, ==, serial);
+    g_assert_cmpint(reply->header.status, ==, TERN_NET_OK);
+    g_assert_true(
+        ternNetMessageDecodePayload(reply, (xdrproc_t)xdr_rpctestEchoRet, &ret, &err));
+    g_assert_cmpstr(ret.text, ==, text);
+    xdr_free((xdrproc_t)xdr_rpctestEchoRet, (char *)&ret);
+}
+
+/* the next packet must be an error REPLY to @serial with @code/@domain; returns its message */
+static char *
+rawExpectErrorReply(int fd, unsigned serial, int code, int domain)
+{
+    g_autoptr(ternNetMessage) reply = rawRecvOK(fd, 5000);
+    g_autoptr(GError) err = NULL;
+    ternNetMessageError rerr = {0};
+    char *text;
+
+    g_assert_cmpint(reply->header.type, ==, TERN_NET_REPLY);
+    g_assert_cmpuint(reply->header.serial, ==, serial);
+    g_assert_cmpint(reply->header.status, ==, TERN_NET_ERROR);
+    g_assert_true(
+        ternNetMessageDecodePayload(reply, (xdrproc_t)xdr_ternNetMessageError, &rerr, &err));
+    g_assert_cmpint(rerr.code, ==, code);
+    g_assert_cmpint(rerr.domain, ==, domain);
+    g_assert_cmpint(rerr.level, ==, TERN_ERR_ERROR);
+    g_assert_nonnull(rerr.message);
+    text = g_strdup(*rerr.message);
+    xdr_free((xdrproc_t)xdr_ternNetMessageError, (char *)&rerr);
+    return text;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* calls                                                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+testCalls(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    g_autofree char *big = g_strnfill(RPCTEST_ECHO_MAX, 'b');
+    static const char *texts[] = {"", "a", "hello", "sixteen chars 16", "tern \xc3\xa9"};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(texts); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *got = NULL;
+        g_assert_true(callEcho(c, texts[i], &got, &err));
+        g_assert_cmpstr(got, ==, texts[i]);
+    }
+    {
+        /* a 1 MiB string: packets larger than the first 64 KiB buffer, both ways */
+        g_autoptr(GError) err = NULL;
+        g_autofree char *got = NULL;
+        g_assert_true(callEcho(c, big, &got, &err));
+        g_assert_cmpstr(got, ==, big);
+    }
+    {
+        /* a handler's error arrives with its code and text */
+        g_autoptr(GError) err = NULL;
+        g_assert_false(callVoid(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_FAIL, &err));
+        g_assert_error(err, ternErrorQuark(TERN_FROM_TEST), TERN_ERR_INVALID_ARG);
+        g_assert_cmpstr(err->message, ==,
+                        "invalid argument: the test procedure 'FAIL' always fails");
+    }
+    {
+        /* arguments the encoder refuses (name is string<16>) never leave the client */
+        g_autofree char *name = g_strnfill(RPCTEST_NAME_MAX + 1, 'n');
+        rpctestNamedArgs args = {.name = name};
+        rpctestVoid r = {0};
+        g_autoptr(GError) err = NULL;
+        g_assert_false(ternNetClientCall(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_NAMED,
+                                         (xdrproc_t)xdr_rpctestNamedArgs, &args,
+                                         (xdrproc_t)xdr_rpctestVoid, &r, &err));
+        g_assert_error(err, ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC);
+        assertEchoWorks(c);
+    }
+    {
+        /* read-only socket: ECHO is readOnlyOK, FAIL is not */
+        g_autoptr(GError) err = NULL;
+        g_autoptr(ternNetClient) ro = ternNetClientNewUNIX(ts->pathRO, &err);
+        g_assert_no_error(err);
+        assertEchoWorks(ro);
+        g_assert_false(callVoid(ro, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_FAIL, &err));
+        g_assert_error(err, ternErrorQuark(TERN_FROM_RPC), TERN_ERR_OPERATION_DENIED);
+    }
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerWaitClients(ts, 0, 5000);
+    testServerStop(ts);
+}
+
+static void
+testUnknownProgram(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    g_autoptr(GError) err = NULL;
+    g_autofree char *text = NULL;
+    int fd;
+
+    g_assert_false(callVoid(c, 0x11111111, 1, 1, &err));
+    g_assert_error(err, ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC);
+    g_assert_cmpstr(err->message, ==, "Cannot find program 286331153 version 1");
+    g_clear_error(&err);
+
+    /* a known program with an unknown version is unknown too */
+    g_assert_false(callVoid(c, RPCTEST_PROG, 2, RPCTEST_PROC_ECHO, &err));
+    g_assert_error(err, ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC);
+    g_assert_nonnull(strstr(err->message, "Cannot find program 305419896 version 2"));
+    assertEchoWorks(c);
+
+    /* on the wire: code 39 (VIR_ERR_RPC), domain 7 (VIR_FROM_RPC), as libvirtd */
+    fd = rawConnect(ts->path);
+    rawSendPacket(fd, rawPacket(0x11111111, 1, TERN_NET_CALL, 5, TERN_NET_OK, NULL, NULL));
+    text = rawExpectErrorReply(fd, 5, TERN_ERR_RPC, TERN_FROM_RPC);
+    g_assert_cmpstr(text, ==, "Cannot find program 286331153 version 1");
+    rawSendEcho(fd, 6, "after");
+    rawExpectEchoReply(fd, 6, "after");
+    ternForceClose(fd);
+
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+static void
+testUnknownProcedure(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    /* past the table, a gap in it (0), negative */
+    static const int procs[] = {999, 0, -1, G_MAXINT32};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(procs); i++) {
+        g_autoptr(GError) err = NULL;
+        g_autofree char *want = g_strdup_printf("unknown procedure: %d", procs[i]);
+
+        g_assert_false(callVoid(c, RPCTEST_PROG, RPCTEST_VERS, procs[i], &err));
+        g_assert_error(err, ternErrorQuark(TERN_FROM_RPC), TERN_ERR_NO_SUPPORT);
+        g_assert_cmpstr(err->message, ==, want);
+    }
+    assertEchoWorks(c);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* an idle server with idle clients sleeps: the loop must not spin */
+static void
+testIdleCpu(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c1 = testClientNew(ts);
+    g_autoptr(ternNetClient) c2 = testClientNew(ts);
+    int fd = rawConnect(ts->path);
+    gint64 cpu0, t0, cpu;
+
+    assertEchoWorks(c1);
+    assertEchoWorks(c2);
+    testServerWaitClients(ts, 3, 2000);
+    cpu0 = cpuMs();
+    t0 = nowMs();
+    g_usleep(1000 * 1000);
+    cpu = cpuMs() - cpu0;
+    g_test_message("idle: CPU %" G_GINT64_FORMAT " ms in %" G_GINT64_FORMAT " ms", cpu,
+                   nowMs() - t0);
+    g_assert_cmpint(cpu, <, 100);
+    ternForceClose(fd);
+    g_clear_pointer(&c1, ternNetClientUnref);
+    g_clear_pointer(&c2, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* concurrency and ordering                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    ternNetClient *client;
+    unsigned ms;
+    bool ok;
+    gint64 doneAt;
+} SleepCall;
+
+static gpointer
+sleepCallThread(gpointer opaque)
+{
+    SleepCall *sc = opaque;
+    g_autoptr(GError) err = NULL;
+
+    sc->ok = callSleep(sc->client, sc->ms, sc->ms, &err);
+    g_assert_no_error(err);
+    sc->doneAt = nowMs();
+    return NULL;
+}
+
+/* a slow call does not hold up a fast one on the same connection; replies overtake */
+static void
+testOverlap(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    SleepCall sc = {.client = c, .ms = 1500};
+    GThread *t = g_thread_new("rpctest-sleep", sleepCallThread, &sc);
+    gint64 start;
+    int fd;
+
+    g_usleep(100 * 1000);
+    start = nowMs();
+    assertEchoWorks(c);
+    g_assert_cmpint(nowMs() - start, <, 500);
+    g_assert_cmpint(sc.doneAt, ==, 0);
+    g_thread_join(t);
+    g_assert_true(sc.ok);
+
+    /* on the wire: CALL sleep (serial 1), CALL echo (serial 2): echo's REPLY comes first */
+    fd = rawConnect(ts->path);
+    {
+        rpctestSleepArgs args = {.ms = 800, .tag = 7};
+        g_autoptr(ternNetMessage) reply = NULL;
+        g_autoptr(GError) err = NULL;
+        rpctestSleepRet ret = {0};
+
+        rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_SLEEP, TERN_NET_CALL, 1,
+                                    TERN_NET_OK, (xdrproc_t)xdr_rpctestSleepArgs, &args));
+        rawSendEcho(fd, 2, "fast");
+        rawExpectEchoReply(fd, 2, "fast");
+        reply = rawRecvOK(fd, 5000);
+        g_assert_cmpuint(reply->header.serial, ==, 1);
+        g_assert_cmpint(reply->header.proc, ==, RPCTEST_PROC_SLEEP);
+        g_assert_cmpint(reply->header.type, ==, TERN_NET_REPLY);
+        g_assert_true(
+            ternNetMessageDecodePayload(reply, (xdrproc_t)xdr_rpctestSleepRet, &ret, &err));
+        g_assert_cmpuint(ret.tag, ==, 7);
+    }
+    ternForceClose(fd);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+#define CONCURRENT_CLIENTS 200
+#define CALLS_PER_CLIENT 50
+
+typedef struct {
+    TestServer *ts;
+    int id;
+    gint *failures;
+} ConcurrentJob;
+
+static gpointer
+concurrentThread(gpointer opaque)
+{
+    ConcurrentJob *job = opaque;
+    g_autoptr(GError) err = NULL;
+    g_autoptr(ternNetClient) c = ternNetClientNewUNIX(job->ts->path, &err);
+
+    if (!c) {
+        g_atomic_int_inc(job->failures);
+        return NULL;
+    }
+    for (int i = 0; i < CALLS_PER_CLIENT; i++) {
+        g_autofree char *text = g_strdup_printf("client %d call %d", job->id, i);
+        g_autofree char *got = NULL;
+
+        if (!callEcho(c, text, &got, &err) || g_strcmp0(got, text) != 0) {
+            g_atomic_int_inc(job->failures);
+            g_clear_error(&err);
+        }
+    }
+    return NULL;
+}
+
+static void
+testConcurrentClients(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    ConcurrentJob jobs[CONCURRENT_CLIENTS];
+    GThread *threads[CONCURRENT_CLIENTS];
+    gint failures = 0;
+    gint64 start = nowMs();
+
+    for (int i = 0; i < CONCURRENT_CLIENTS; i++) {
+        jobs[i] = (ConcurrentJob){.ts = ts, .id = i, .failures = &failures};
+        threads[i] = g_thread_new("rpctest-client", concurrentThread, &jobs[i]);
+    }
+    for (int i = 0; i < CONCURRENT_CLIENTS; i++)
+        g_thread_join(threads[i]);
+    g_test_message("%d clients x %d calls in %" G_GINT64_FORMAT " ms", CONCURRENT_CLIENTS,
+                   CALLS_PER_CLIENT, nowMs() - start);
+    g_assert_cmpint(failures, ==, 0);
+    testServerWaitClients(ts, 0, 5000);
+    testServerStop(ts);
+}
+
+/* max_client_requests=2: ten slow calls on one connection all complete, two at a time */
+static void
+testMaxClientRequests(void)
+{
+    ternNetServerConfig cfg = defaultConfig;
+    TestServer *ts;
+    g_autoptr(ternNetClient) c = NULL;
+    SleepCall calls[10];
+    GThread *threads[10];
+    gint64 start;
+
+    cfg.maxClientRequests = 2;
+    ts = testServerStart(&cfg);
+    c = testClientNew(ts);
+    start = nowMs();
+    for (int i = 0; i < 10; i++) {
+        calls[i] = (SleepCall){.client = c, .ms = 200};
+        threads[i] = g_thread_new("rpctest-sleep", sleepCallThread, &calls[i]);
+    }
+    for (int i = 0; i < 10; i++) {
+        g_thread_join(threads[i]);
+        g_assert_true(calls[i].ok);
+    }
+    /* 32 workers, but only 2 calls of this client in flight: at least 5 rounds of 200 ms */
+    g_assert_cmpint(nowMs() - start, >=, 950);
+    g_assert_cmpint(nowMs() - start, <, 10000);
+    assertEchoWorks(c);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* hostile peers                                                                               */
+/* ------------------------------------------------------------------------------------------ */
+
+static void
+testHostileBadLength(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) bystander = testClientNew(ts);
+    static const guint32 lengths[] = {0, 4, 27, 33554437, 0x7fffffff, 0xffffffff};
+
+    for (size_t i = 0; i < G_N_ELEMENTS(lengths); i++) {
+        int fd = rawConnect(ts->path);
+        guint32 words[8] = {GUINT32_TO_BE(lengths[i]), GUINT32_TO_BE(RPCTEST_PROG),
+                            GUINT32_TO_BE(1), GUINT32_TO_BE(1)};
+
+        rawWrite(fd, words, sizeof(words));
+        g_assert_true(rawWaitEOF(fd, 5000));
+        ternForceClose(fd);
+        /* another connection is not disturbed */
+        assertEchoWorks(bystander);
+    }
+    testServerWaitClients(ts, 1, 5000);
+    g_clear_pointer(&bystander, ternNetClientUnref);
+    assertServerServes(ts);
+    testServerStop(ts);
+}
+
+/* a 10 MB length word, part of the packet, then the peer vanishes */
+static void
+testHostileHugeThenDisconnect(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autofree char *junk = g_malloc0(MiB);
+    guint32 words[7] = {GUINT32_TO_BE(10 * 1000 * 1000), GUINT32_TO_BE(RPCTEST_PROG),
+                        GUINT32_TO_BE(1), GUINT32_TO_BE(RPCTEST_PROC_ECHO),
+                        GUINT32_TO_BE(TERN_NET_CALL), 0, 0};
+
+    for (int round = 0; round < 3; round++) {
+        int fd = rawConnect(ts->path);
+        rawWrite(fd, words, round == 0 ? 4 : sizeof(words));
+        if (round == 2)
+            rawWrite(fd, junk, MiB);
+        ternForceClose(fd);
+    }
+    testServerWaitClients(ts, 0, 5000);
+    waitClientsFreed(5000);
+    assertServerServes(ts);
+    testServerStop(ts);
+}
+
+static void
+testHostileTruncated(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    GByteArray *pkt;
+    rpctestEchoArgs args = {.text = (char *)"a string that will not arrive in full"};
+    int fd;
+
+    pkt = rawPacket(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_CALL, 1, TERN_NET_OK,
+                    (xdrproc_t)xdr_rpctestEchoArgs, &args);
+    for (guint cut = 1; cut < pkt->len; cut += 7) {
+        fd = rawConnect(ts->path);
+        rawWrite(fd, pkt->data, cut);
+        ternForceClose(fd);
+    }
+    g_byte_array_unref(pkt);
+    testServerWaitClients(ts, 0, 5000);
+    waitClientsFreed(5000);
+    assertServerServes(ts);
+    testServerStop(ts);
+}
+
+/* a payload that does not decode gets an error REPLY; the connection stays usable */
+static void
+testHostileGarbagePayload(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    int fd = rawConnect(ts->path);
+    static const guint8 hugeString[] = {0xff, 0xff, 0xff, 0xff, 'a', 'b', 'c', 'd'};
+    static const guint8 shortString[] = {0x00, 0x00, 0x00, 0x10, 'a', 'b'};
+    static const guint8 trailing[] = {0, 0, 0, 1, 'x', 0, 0, 0, 0xde, 0xad, 0xbe, 0xef};
+    /* NAMED: name is string<16>; 17 bytes are refused by the decoder */
+    static const guint8 longName[] = {0, 0, 0, 17, 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a',
+                                      'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 0, 0, 0,
+                                      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    static const struct {
+        int proc;
+        const guint8 *payload;
+        size_t len;
+    } cases[] = {
+        {RPCTEST_PROC_ECHO, hugeString, sizeof(hugeString)},
+        {RPCTEST_PROC_ECHO, shortString, sizeof(shortString)},
+        {RPCTEST_PROC_ECHO, trailing, sizeof(trailing)},
+        {RPCTEST_PROC_ECHO, NULL, 0},
+        {RPCTEST_PROC_NAMED, longName, sizeof(longName)},
+        {RPCTEST_PROC_KEEPALIVE_START, trailing, 4}, /* void takes no payload */
+    };
+    unsigned serial = 100;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+        g_autofree char *text = NULL;
+
+        rawSendPacket(fd, rawPacketBytes(RPCTEST_PROG, cases[i].proc, TERN_NET_CALL, serial,
+                                         TERN_NET_OK, cases[i].payload, cases[i].len));
+        text = rawExpectErrorReply(fd, serial, TERN_ERR_RPC, TERN_FROM_RPC);
+        g_assert_nonnull(strstr(text, "payload"));
+        serial++;
+        rawSendEcho(fd, serial, "usable");
+        rawExpectEchoReply(fd, serial, "usable");
+        serial++;
+    }
+
+    /* a CALL with status ERROR, a CALL_WITH_FDS: error REPLYs */
+    {
+        g_autofree char *t1 = NULL;
+        g_autofree char *t2 = NULL;
+        rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_FAIL, TERN_NET_CALL, 300,
+                                    TERN_NET_ERROR, NULL, NULL));
+        t1 = rawExpectErrorReply(fd, 300, TERN_ERR_RPC, TERN_FROM_RPC);
+        rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_FAIL, TERN_NET_CALL_WITH_FDS,
+                                    301, TERN_NET_OK, NULL, NULL));
+        t2 = rawExpectErrorReply(fd, 301, TERN_ERR_RPC, TERN_FROM_RPC);
+        g_assert_nonnull(strstr(t2, "file descriptor"));
+    }
+
+    /* packets a server does not expect are ignored: REPLY, MESSAGE, unknown type, stray STREAM */
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, 1, TERN_NET_REPLY, 400, TERN_NET_OK, NULL, NULL));
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, 1, TERN_NET_MESSAGE, 0, TERN_NET_OK, NULL, NULL));
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, 1, 77, 401, TERN_NET_OK, NULL, NULL));
+    rawSendPacket(fd, rawPacketBytes(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 402,
+                                     TERN_NET_CONTINUE, "data", 4));
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 403,
+                                TERN_NET_ERROR, NULL, NULL));
+    rawSendPacket(fd, rawPacket(TERN_KEEPALIVE_PROGRAM, 9, TERN_NET_MESSAGE, 0, TERN_NET_OK,
+                                NULL, NULL));
+    rawSendEcho(fd, 500, "still usable");
+    rawExpectEchoReply(fd, 500, "still usable");
+
+    ternForceClose(fd);
+    testServerWaitClients(ts, 0, 5000);
+    testServerStop(ts);
+}
+
+/* a client that vanishes while its call runs: the server survives and frees it */
+static void
+testDisconnectMidCall(void)
+{
+    ternNetServerConfig cfg = defaultConfig;
+    TestServer *ts;
+    rpctestSleepArgs args = {.ms = 1000, .tag = 1};
+    gint64 cpu0, t0, cpu, wall;
+    int fd;
+
+    /* one call in flight is the limit: the server stops reading while it runs */
+    cfg.maxClientRequests = 1;
+    ts = testServerStart(&cfg);
+    fd = rawConnect(ts->path);
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_SLEEP, TERN_NET_CALL, 1, TERN_NET_OK,
+                                (xdrproc_t)xdr_rpctestSleepArgs, &args));
+    g_usleep(100 * 1000);
+    cpu0 = cpuMs();
+    t0 = nowMs();
+    ternForceClose(fd);
+
+    /* the connection is gone at once, even though its call still runs */
+    testServerWaitClients(ts, 0, 500);
+    /* and the loop does not spin on the hang-up while the call ends */
+    g_usleep(800 * 1000);
+    cpu = cpuMs() - cpu0;
+    wall = nowMs() - t0;
+    g_test_message("CPU %" G_GINT64_FORMAT " ms in %" G_GINT64_FORMAT " ms", cpu, wall);
+    g_assert_cmpint(cpu, <, wall / 2);
+
+    /* the worker drops the last reference when the call ends */
+    waitClientsFreed(3000);
+    assertServerServes(ts);
+    testServerStop(ts);
+}
+
+/* garbage of every kind from many connections: memory stays flat */
+typedef struct {
+    TestServer *ts;
+    int first;
+    int count;
+} FloodJob;
+
+static gpointer
+floodThread(gpointer opaque)
+{
+    FloodJob *job = opaque;
+    g_autoptr(GRand) rand = g_rand_new_with_seed((guint32)job->first);
+
+    for (int i = job->first; i < job->first + job->count; i++) {
+        int fd = rawConnect(job->ts->path);
+        guint8 buf[64];
+
+        for (size_t k = 0; k < sizeof(buf); k++)
+            buf[k] = (guint8)g_rand_int(rand);
+        switch (i % 5) {
+        case 0: /* random bytes: almost always an impossible length */
+            rawWrite(fd, buf, sizeof(buf));
+            break;
+        case 1: { /* a large valid length, then nothing */
+            guint32 len = GUINT32_TO_BE(32 * MiB);
+            rawWrite(fd, &len, 4);
+            break;
+        }
+        case 2: { /* a call with a garbage payload, not waiting for the reply */
+            GByteArray *pkt = rawPacketBytes(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_CALL, 1,
+                                             TERN_NET_OK, buf, sizeof(buf));
+            rawWrite(fd, pkt->data, pkt->len);
+            g_byte_array_unref(pkt);
+            break;
+        }
+        case 3: /* half a header */
+            rawWrite(fd, "\x00\x00\x00\x40\x12\x34", 6);
+            break;
+        case 4: { /* an unknown program */
+            GByteArray *pkt = rawPacket(0xdead, 1, TERN_NET_CALL, 1, TERN_NET_OK, NULL, NULL);
+            rawWrite(fd, pkt->data, pkt->len);
+            g_byte_array_unref(pkt);
+            break;
+        }
+        }
+        ternForceClose(fd);
+    }
+    return NULL;
+}
+
+static void
+testHostileFlood(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    FloodJob jobs[4];
+    GThread *threads[4];
+    gint64 rss0, rss1;
+
+    /* warm up: allocator arenas, thread pool */
+    jobs[0] = (FloodJob){.ts = ts, .first = 0, .count = 500};
+    floodThread(&jobs[0]);
+    testServerWaitClients(ts, 0, 10000);
+    malloc_trim(0);
+    rss0 = rssKiB();
+
+    for (int t = 0; t < 4; t++) {
+        jobs[t] = (FloodJob){.ts = ts, .first = 1000 + t * 2500, .count = 2500};
+        threads[t] = g_thread_new("rpctest-flood", floodThread, &jobs[t]);
+    }
+    for (int t = 0; t < 4; t++)
+        g_thread_join(threads[t]);
+    testServerWaitClients(ts, 0, 30000);
+    waitClientsFreed(10000);
+    malloc_trim(0);
+    rss1 = rssKiB();
+    assertGrowthBelow("10000 garbage connections", rss0, rss1, 16 * 1024);
+    assertServerServes(ts);
+    testServerStop(ts);
+}
+
+/* a peer that sends calls but never reads the replies: the server stops reading it */
+static void
+testHostileNoReader(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autofree char *text = g_strnfill(16 * 1024, 'r');
+    rpctestEchoArgs args = {.text = text};
+    GByteArray *pkt = rawPacket(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_CALL, 1, TERN_NET_OK,
+                                (xdrproc_t)xdr_rpctestEchoArgs, &args);
+    GByteArray *ping = rawPacket(TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROC_PING,
+                                 TERN_NET_MESSAGE, 0, TERN_NET_OK, NULL, NULL);
+    gint64 rss0, peak = 0;
+    size_t sent = 0;
+    int fd = rawConnect(ts->path);
+    gint64 stalledSince = 0;
+    guint64 npackets = 0;
+
+    malloc_trim(0);
+    rss0 = rssKiB();
+    /* write without reading until the server stops taking bytes for 1 s (or 1 GiB) */
+    while (sent < 1024 * (size_t)MiB) {
+        GByteArray *p = npackets % 2 ? pkt : ping;
+        struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+
+        if (poll(&pfd, 1, 100) == 0) {
+            if (!stalledSince)
+                stalledSince = nowMs();
+            if (nowMs() - stalledSince > 1000)
+                break;
+            continue;
+        }
+        stalledSince = 0;
+        g_assert_true(rawWrite(fd, p->data, p->len));
+        sent += p->len;
+        npackets++;
+        if (sent % (64 * MiB) < p->len)
+            peak = MAX(peak, rssKiB());
+    }
+    peak = MAX(peak, rssKiB());
+    g_test_message("sent %zu MiB before the server stopped reading", sent / MiB);
+    g_assert_cmpuint(sent, <, 1024 * (size_t)MiB);
+    assertGrowthBelow("replies nobody reads (peak)", rss0, peak, 64 * 1024);
+    g_byte_array_unref(pkt);
+    g_byte_array_unref(ping);
+    ternForceClose(fd);
+    testServerWaitClients(ts, 0, 5000);
+    assertServerServes(ts);
+    testServerStop(ts);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* keepalive                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/* our PINGs are answered: a client with keepalive 1 s x 1 stays up through 3.5 idle seconds */
+static void
+testKeepAliveClientPings(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    g_autoptr(GByteArray) pongWant = rawPacket(TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROC_PONG,
+                                               TERN_NET_MESSAGE, 0, TERN_NET_OK, NULL, NULL);
+    g_autoptr(ternNetMessage) pong = NULL;
+    int fd;
+
+    ternNetClientSetKeepAlive(c, 1, 1);
+    g_usleep(3500 * 1000);
+    g_assert_true(ternNetClientIsOpen(c));
+    assertEchoWorks(c);
+
+    /* byte for byte: PING in, PONG out, 28 bytes each */
+    fd = rawConnect(ts->path);
+    rawSendPacket(fd, rawPacket(TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROC_PING,
+                                TERN_NET_MESSAGE, 0, TERN_NET_OK, NULL, NULL));
+    pong = rawRecvOK(fd, 2000);
+    g_assert_cmpmem(pong->buffer, pong->bufferLength, pongWant->data, pongWant->len);
+    ternForceClose(fd);
+
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* our client gives up on a peer that never answers its PINGs */
+static void
+testKeepAliveClientDetectsDeadServer(void)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("tern-rpc-XXXXXX", &err);
+    g_autofree char *path = g_build_filename(dir, "mute.sock", NULL);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int peer;
+    g_autoptr(ternNetClient) c = NULL;
+    gint64 start;
+
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    c = ternNetClientNewUNIX(path, &err);
+    g_assert_no_error(err);
+    peer = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    g_assert_cmpint(peer, >=, 0);
+
+    start = nowMs();
+    ternNetClientSetKeepAlive(c, 1, 2);
+    while (ternNetClientIsOpen(c) && nowMs() - start < 10000)
+        g_usleep(50 * 1000);
+    g_test_message("client closed a mute peer after %" G_GINT64_FORMAT " ms", nowMs() - start);
+    g_assert_false(ternNetClientIsOpen(c));
+    g_assert_cmpint(nowMs() - start, >=, 2500);
+    g_assert_cmpint(nowMs() - start, <, 5000);
+    /* calls fail at once rather than hang */
+    g_assert_false(callVoid(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_ECHO, &err));
+    g_assert_nonnull(strstr(err->message, "keepalive"));
+
+    ternForceClose(peer);
+    ternForceClose(lfd);
+    unlink(path);
+    g_rmdir(dir);
+}
+
+typedef struct {
+    TestServer *ts;
+    bool stayedOpen;
+} KeepAliveLive;
+
+static gpointer
+keepAliveLiveThread(gpointer opaque)
+{
+    KeepAliveLive *kl = opaque;
+    g_autoptr(ternNetClient) c = testClientNew(kl->ts);
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(callVoid(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_KEEPALIVE_START, &err));
+    g_usleep(4500 * 1000);
+    kl->stayedOpen = ternNetClientIsOpen(c);
+    assertEchoWorks(c);
+    return NULL;
+}
+
+/* the server pings; a client that answers stays, one that does not is closed in ~3 s */
+static void
+testKeepAliveServerClosesDeadClient(void)
+{
+    ternNetServerConfig cfg = defaultConfig;
+    TestServer *ts;
+    KeepAliveLive live = {0};
+    GThread *liveThread;
+    g_autoptr(ternNetMessage) reply = NULL;
+    gint64 start, elapsed;
+    int pings = 0;
+    bool eof = false;
+    int fd;
+
+    cfg.keepaliveInterval = 1;
+    cfg.keepaliveCount = 2;
+    ts = testServerStart(&cfg);
+    live.ts = ts;
+    liveThread = g_thread_new("rpctest-ka-live", keepAliveLiveThread, &live);
+
+    fd = rawConnect(ts->path);
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_KEEPALIVE_START, TERN_NET_CALL, 1,
+                                TERN_NET_OK, NULL, NULL));
+    reply = rawRecvOK(fd, 5000);
+    g_assert_cmpint(reply->header.status, ==, TERN_NET_OK);
+    start = nowMs();
+    for (;;) {
+        g_autoptr(ternNetMessage) msg = rawRecv(fd, 10000, &eof);
+        if (!msg)
+            break;
+        g_assert_cmphex(msg->header.prog, ==, TERN_KEEPALIVE_PROGRAM);
+        g_assert_cmpint(msg->header.proc, ==, TERN_KEEPALIVE_PROC_PING);
+        g_assert_cmpint(msg->header.type, ==, TERN_NET_MESSAGE);
+        g_assert_cmpuint(msg->bufferLength, ==, 28);
+        pings++;
+    }
+    elapsed = nowMs() - start;
+    g_test_message("dead client: %d PINGs, closed after %" G_GINT64_FORMAT " ms", pings, elapsed);
+    g_assert_true(eof);
+    g_assert_cmpint(pings, ==, 2);
+    g_assert_cmpint(elapsed, >=, 2000);
+    g_assert_cmpint(elapsed, <=, 4500);
+    ternForceClose(fd);
+
+    g_thread_join(liveThread);
+    g_assert_true(live.stayedOpen);
+    testServerStop(ts);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* streams                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+#define STREAM_BYTES (64 * (guint64)MiB)
+
+static void
+testStreamUpload(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_RECV};
+    g_autoptr(ternNetStream) st = NULL;
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_autofree guint8 *buf = g_malloc(MiB + 7);
+    g_autoptr(GError) err = NULL;
+    guint64 off = 0;
+    size_t step = 1000;
+
+    streamResultReset();
+    st = openStream(c, &args);
+    /* odd sizes, so packets and the pattern never line up */
+    while (off < STREAM_BYTES) {
+        size_t n = (size_t)MIN((guint64)step, STREAM_BYTES - off);
+        patternFill(buf, off, n);
+        g_checksum_update(sum, buf, (gssize)n);
+        g_assert_true(ternNetStreamSend(st, (const char *)buf, n, &err));
+        g_assert_no_error(err);
+        off += n;
+        step = step * 3 + 1 > MiB ? 4093 : step * 3 + 1;
+    }
+    /* the writer's finish waits for the server's confirmation */
+    g_assert_true(ternNetStreamFinish(st, &err));
+    g_assert_no_error(err);
+
+    streamResultWait(30000);
+    g_assert_null(streamResult.error);
+    g_assert_cmpuint(streamResult.bytes, ==, STREAM_BYTES);
+    g_assert_true(streamResult.patternOK);
+    g_assert_cmpstr(streamResult.checksum, ==, g_checksum_get_string(sum));
+    g_assert_true(streamResult.finishOK);
+
+    /* the connection carries calls as before, and another stream */
+    assertEchoWorks(c);
+    g_clear_pointer(&st, ternNetStreamUnref);
+    streamResultReset();
+    st = openStream(c, &args);
+    g_assert_true(ternNetStreamFinish(st, &err));
+    streamResultWait(5000);
+    g_assert_cmpuint(streamResult.bytes, ==, 0);
+    g_assert_true(streamResult.finishOK);
+
+    g_clear_pointer(&st, ternNetStreamUnref);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+static void
+downloadAndCheck(ternNetClient *c, guint64 nbytes, unsigned replyDelayMs)
+{
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = nbytes,
+                              .replyDelayMs = replyDelayMs};
+    g_autoptr(ternNetStream) st = NULL;
+    g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
+    g_autofree char *want = patternChecksum(nbytes);
+    g_autofree char *buf = g_malloc(300000);
+    g_autoptr(GError) err = NULL;
+    guint64 off = 0;
+    gssize n;
+    bool patternOK = true;
+
+    streamResultReset();
+    st = openStream(c, &args);
+    while ((n = ternNetStreamRecv(st, buf, 100000 + (size_t)(off % 200000), &err)) > 0) {
+        if (!patternCheck((guint8 *)buf, off, (size_t)n))
+            patternOK = false;
+        g_checksum_update(sum, (guchar *)buf, n);
+        off += (guint64)n;
+    }
+    g_assert_no_error(err);
+    g_assert_cmpint(n, ==, 0);
+    g_assert_cmpuint(off, ==, nbytes);
+    g_assert_true(patternOK);
+    g_assert_cmpstr(g_checksum_get_string(sum), ==, want);
+    /* the reader confirms the writer's finish; the server's Finish returns only then */
+    g_assert_true(ternNetStreamFinish(st, &err));
+    g_assert_no_error(err);
+    streamResultWait(10000);
+    g_assert_null(streamResult.error);
+    g_assert_true(streamResult.finishOK);
+    g_assert_cmpuint(streamResult.bytes, ==, nbytes);
+}
+
+static void
+testStreamDownload(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+
+    downloadAndCheck(c, STREAM_BYTES, 0);
+    assertEchoWorks(c);
+    downloadAndCheck(c, 1, 0);
+    downloadAndCheck(c, 0, 0);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/*
+ * STREAM data never overtakes the REPLY of the call that opened the stream,
+ * even when the handler's stream thread starts writing before it returns:
+ * else a client whose stream queue fills up before the REPLY arrives stops
+ * reading and never sees the REPLY.
+ */
+static void
+testStreamReplyFirst(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = 4 * MiB,
+                              .replyDelayMs = 300};
+    g_autoptr(ternNetMessage) first = NULL;
+    guint64 got = 0;
+    int fd;
+
+    fd = rawConnect(ts->path);
+    streamResultReset();
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_CALL, 9, TERN_NET_OK,
+                                (xdrproc_t)xdr_rpctestStreamArgs, &args));
+    first = rawRecvOK(fd, 5000);
+    g_assert_cmpint(first->header.type, ==, TERN_NET_REPLY);
+    g_assert_cmpuint(first->header.serial, ==, 9);
+    for (;;) {
+        g_autoptr(ternNetMessage) msg = rawRecvOK(fd, 5000);
+        size_t len;
+
+        g_assert_cmpint(msg->header.type, ==, TERN_NET_STREAM);
+        g_assert_cmpuint(msg->header.serial, ==, 9);
+        g_assert_cmpint(msg->header.proc, ==, RPCTEST_PROC_STREAM);
+        if (msg->header.status == TERN_NET_OK)
+            break;
+        g_assert_cmpint(msg->header.status, ==, TERN_NET_CONTINUE);
+        ternNetMessagePayload(msg, &len);
+        got += len;
+    }
+    g_assert_cmpuint(got, ==, 4 * MiB);
+    /* confirm the finish by hand */
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 9,
+                                TERN_NET_OK, NULL, NULL));
+    streamResultWait(5000);
+    g_assert_true(streamResult.finishOK);
+    ternForceClose(fd);
+
+    /* the same with our client and more data than its stream queue holds */
+    downloadAndCheck(c, 32 * (guint64)MiB, 300);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* the server reads slowly while the client sends 200 MiB: memory stays bounded */
+typedef struct {
+    gint stop;
+    gint64 peakKiB;
+} RssSampler;
+
+static gpointer
+rssSamplerThread(gpointer opaque)
+{
+    RssSampler *rs = opaque;
+
+    while (!g_atomic_int_get(&rs->stop)) {
+        rs->peakKiB = MAX(rs->peakKiB, rssKiB());
+        g_usleep(20 * 1000);
+    }
+    return NULL;
+}
+
+static void
+testStreamSlowReader(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    /* 262120-byte packets, 3 ms each: ~80 MB/s, far slower than the writer */
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD, .readDelayUs = 3000};
+    g_autoptr(ternNetStream) st = NULL;
+    g_autofree guint8 *buf = g_malloc(MiB);
+    g_autoptr(GError) err = NULL;
+    const guint64 total = 200 * (guint64)MiB;
+    RssSampler rs = {0};
+    GThread *sampler;
+    gint64 rss0, start;
+
+    malloc_trim(0);
+    rss0 = rssKiB();
+    sampler = g_thread_new("rpctest-rss", rssSamplerThread, &rs);
+    streamResultReset();
+    st = openStream(c, &args);
+    start = nowMs();
+    for (guint64 off = 0; off < total; off += MiB) {
+        patternFill(buf, off, MiB);
+        g_assert_true(ternNetStreamSend(st, (const char *)buf, MiB, &err));
+    }
+    g_assert_true(ternNetStreamFinish(st, &err));
+    g_assert_no_error(err);
+    streamResultWait(60000);
+    g_atomic_int_set(&rs.stop, 1);
+    g_thread_join(sampler);
+
+    g_test_message("200 MiB to a slow reader in %" G_GINT64_FORMAT " ms", nowMs() - start);
+    g_assert_null(streamResult.error);
+    g_assert_cmpuint(streamResult.bytes, ==, total);
+    g_assert_true(streamResult.patternOK);
+    assertGrowthBelow("200 MiB to a slow reader (peak)", rss0, rs.peakKiB, 100 * 1024);
+
+    g_clear_pointer(&st, ternNetStreamUnref);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* the client aborts: the server's Recv fails; on the wire the server confirms the abort */
+static void
+testStreamClientAbort(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD};
+    g_autoptr(ternNetStream) st = NULL;
+    g_autofree guint8 *buf = g_malloc(MiB);
+    g_autoptr(GError) err = NULL;
+    g_autoptr(ternNetMessage) reply = NULL;
+    g_autoptr(ternNetMessage) confirm = NULL;
+    int fd;
+
+    streamResultReset();
+    st = openStream(c, &args);
+    patternFill(buf, 0, MiB);
+    g_assert_true(ternNetStreamSend(st, (const char *)buf, MiB, &err));
+    ternNetStreamAbort(st, NULL);
+    streamResultWait(5000);
+    g_assert_nonnull(streamResult.error);
+    g_assert_nonnull(strstr(streamResult.error, "aborted"));
+    g_assert_false(streamResult.finishOK);
+    /* our side: the stream is over */
+    g_assert_false(ternNetStreamSend(st, (const char *)buf, 10, &err));
+    g_assert_error(err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_ABORTED);
+    assertEchoWorks(c);
+
+    /* libvirt's client waits for an empty STREAM/OK after its abort */
+    fd = rawConnect(ts->path);
+    streamResultReset();
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_CALL, 4, TERN_NET_OK,
+                                (xdrproc_t)xdr_rpctestStreamArgs, &args));
+    reply = rawRecvOK(fd, 5000);
+    g_assert_cmpint(reply->header.type, ==, TERN_NET_REPLY);
+    g_assert_cmpint(reply->header.status, ==, TERN_NET_OK);
+    rawSendPacket(fd, rawPacketBytes(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 4,
+                                     TERN_NET_CONTINUE, "some", 4));
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 4,
+                                TERN_NET_ERROR, NULL, NULL));
+    confirm = rawRecvOK(fd, 5000);
+    g_assert_cmpint(confirm->header.type, ==, TERN_NET_STREAM);
+    g_assert_cmpint(confirm->header.status, ==, TERN_NET_OK);
+    g_assert_cmpuint(confirm->header.serial, ==, 4);
+    g_assert_cmpint(confirm->header.proc, ==, RPCTEST_PROC_STREAM);
+    g_assert_cmpuint(confirm->bufferLength, ==, 28);
+    streamResultWait(5000);
+    g_assert_nonnull(streamResult.error);
+    rawSendEcho(fd, 5, "after abort");
+    rawExpectEchoReply(fd, 5, "after abort");
+    ternForceClose(fd);
+
+    g_clear_pointer(&st, ternNetStreamUnref);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* the server aborts: the client's Recv (download) or Send (upload) fails with its error */
+static void
+testStreamServerAbort(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    g_autofree char *buf = g_malloc(MiB);
+    g_autoptr(GError) err = NULL;
+    gssize n;
+
+    {
+        rpctestStreamArgs args = {.mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = 64 * MiB,
+                                  .abortAfter = 2 * MiB};
+        g_autoptr(ternNetStream) st = NULL;
+        guint64 got = 0;
+
+        streamResultReset();
+        st = openStream(c, &args);
+        while ((n = ternNetStreamRecv(st, buf, MiB, &err)) > 0)
+            got += (guint64)n;
+        g_assert_cmpint(n, ==, -1);
+        g_assert_error(err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED);
+        g_assert_cmpstr(err->message, ==, "operation failed: server gave up");
+        g_assert_cmpuint(got, ==, 2 * MiB);
+        streamResultWait(5000);
+        g_clear_error(&err);
+    }
+    {
+        /* the server gives up on an upload (and drops what it queued): the client's Send fails */
+        rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD, .abortAfter = 1};
+        g_autoptr(ternNetStream) st = NULL;
+        gint64 deadline = nowMs() + 10000;
+        bool failed = false;
+
+        streamResultReset();
+        st = openStream(c, &args);
+        while (nowMs() < deadline) {
+            if (!ternNetStreamSend(st, buf, MiB, &err)) {
+                failed = true;
+                break;
+            }
+        }
+        g_assert_true(failed);
+        g_assert_error(err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED);
+        streamResultWait(5000);
+    }
+    assertEchoWorks(c);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* empty data packets carry nothing: they neither end the stream nor queue without bound */
+static void
+testStreamEmptyPackets(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    /* ternNetStreamRecv: an empty packet must not read as the end of the stream */
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_RECV};
+    g_autoptr(GByteArray) empties = g_byte_array_new();
+    g_autoptr(GByteArray) one = rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 3,
+                                          TERN_NET_CONTINUE, NULL, NULL);
+    g_autoptr(ternNetMessage) reply = NULL;
+    g_autoptr(ternNetMessage) confirm = NULL;
+    gint64 rss0;
+    int fd;
+
+    fd = rawConnect(ts->path);
+    streamResultReset();
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_CALL, 3, TERN_NET_OK,
+                                (xdrproc_t)xdr_rpctestStreamArgs, &args));
+    reply = rawRecvOK(fd, 5000);
+    g_assert_cmpint(reply->header.status, ==, TERN_NET_OK);
+
+    for (int i = 0; i < 10000; i++)
+        g_byte_array_append(empties, one->data, one->len);
+    malloc_trim(0);
+    rss0 = rssKiB();
+    for (int i = 0; i < 100; i++) /* a million empty packets */
+        g_assert_true(rawWrite(fd, empties->data, empties->len));
+    rawSendPacket(fd, rawPacketBytes(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 3,
+                                     TERN_NET_CONTINUE, pattern, 3));
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 3,
+                                TERN_NET_OK, NULL, NULL));
+    confirm = rawRecvOK(fd, 30000);
+    g_assert_cmpint(confirm->header.type, ==, TERN_NET_STREAM);
+    g_assert_cmpint(confirm->header.status, ==, TERN_NET_OK);
+    streamResultWait(5000);
+    g_assert_null(streamResult.error);
+    g_assert_cmpuint(streamResult.bytes, ==, 3);
+    g_assert_true(streamResult.patternOK);
+    assertGrowthBelow("a million empty stream packets", rss0, rssKiB(), 32 * 1024);
+    ternForceClose(fd);
+    testServerStop(ts);
+}
+
+/* the client connection dies mid-stream: both ends fail instead of hanging */
+static void
+testStreamConnectionLost(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD};
+    g_autoptr(ternNetStream) st = NULL;
+    g_autofree char *buf = g_malloc0(MiB);
+    g_autoptr(GError) err = NULL;
+
+    streamResultReset();
+    st = openStream(c, &args);
+    g_assert_true(ternNetStreamSend(st, buf, MiB, &err));
+    ternNetClientClose(c);
+    streamResultWait(5000);
+    g_assert_nonnull(streamResult.error);
+    g_assert_false(ternNetStreamSend(st, buf, MiB, &err));
+    g_assert_nonnull(err);
+    g_clear_error(&err);
+    g_assert_false(ternNetStreamFinish(st, &err));
+    g_assert_nonnull(err);
+    /* the stream outlives its connection harmlessly */
+    g_clear_pointer(&c, ternNetClientUnref);
+    g_clear_error(&err);
+    g_assert_false(ternNetStreamSend(st, buf, 10, &err));
+    ternNetStreamAbort(st, NULL);
+    g_clear_pointer(&st, ternNetStreamUnref);
+    testServerWaitClients(ts, 0, 5000);
+    testServerStop(ts);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    ternLogSetLevel(g_getenv("TERN_TEST_DEBUG") ? TERN_LOG_DEBUG : TERN_LOG_ERROR);
+    patternInit();
+    g_mutex_init(&streamResult.lock);
+    g_cond_init(&streamResult.cond);
+
+    g_test_add_func("/rpc/server/calls", testCalls);
+    g_test_add_func("/rpc/server/unknown-program", testUnknownProgram);
+    g_test_add_func("/rpc/server/unknown-procedure", testUnknownProcedure);
+    g_test_add_func("/rpc/server/idle-cpu", testIdleCpu);
+    g_test_add_func("/rpc/server/overlap", testOverlap);
+    g_test_add_func("/rpc/server/concurrent-clients", testConcurrentClients);
+    g_test_add_func("/rpc/server/max-client-requests", testMaxClientRequests);
+    g_test_add_func("/rpc/server/hostile/bad-length", testHostileBadLength);
+    g_test_add_func("/rpc/server/hostile/huge-then-disconnect", testHostileHugeThenDisconnect);
+    g_test_add_func("/rpc/server/hostile/truncated", testHostileTruncated);
+    g_test_add_func("/rpc/server/hostile/garbage-payload", testHostileGarbagePayload);
+    g_test_add_func("/rpc/server/hostile/disconnect-mid-call", testDisconnectMidCall);
+    g_test_add_func("/rpc/server/hostile/flood", testHostileFlood);
+    g_test_add_func("/rpc/server/hostile/no-reader", testHostileNoReader);
+    g_test_add_func("/rpc/server/keepalive/client-pings", testKeepAliveClientPings);
+    g_test_add_func("/rpc/server/keepalive/client-detects-dead-server",
+                    testKeepAliveClientDetectsDeadServer);
+    g_test_add_func("/rpc/server/keepalive/server-closes-dead-client",
+                    testKeepAliveServerClosesDeadClient);
+    g_test_add_func("/rpc/server/stream/upload", testStreamUpload);
+    g_test_add_func("/rpc/server/stream/download", testStreamDownload);
+    g_test_add_func("/rpc/server/stream/reply-first", testStreamReplyFirst);
+    g_test_add_func("/rpc/server/stream/slow-reader", testStreamSlowReader);
+    g_test_add_func("/rpc/server/stream/client-abort", testStreamClientAbort);
+    g_test_add_func("/rpc/server/stream/server-abort", testStreamServerAbort);
+    g_test_add_func("/rpc/server/stream/empty-packets", testStreamEmptyPackets);
+    g_test_add_func("/rpc/server/stream/connection-lost", testStreamConnectionLost);
+    return g_test_run();
+}
