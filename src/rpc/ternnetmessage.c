@@ -83,7 +83,17 @@ ternNetMessageDecodeLength(ternNetMessage *msg, GError **error)
                      (unsigned)TERN_NET_MESSAGE_MAX + LEN_WORD);
         return false;
     }
-    ensureSize(msg, len);
+    /* the peer chose this size: failing to get it closes the connection, never aborts */
+    if (msg->bufferSize < len) {
+        char *buffer = g_try_realloc(msg->buffer, len);
+        if (!buffer) {
+            ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_NO_MEMORY,
+                         "cannot allocate %u bytes for an incoming packet", len);
+            return false;
+        }
+        msg->buffer = buffer;
+        msg->bufferSize = len;
+    }
     msg->bufferLength = len;
     return true;
 }
