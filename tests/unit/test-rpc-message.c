@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/resource.h>
 
 #include "rpc/ternnetmessage.h"
 #include "rpctest_protocol.h"
@@ -493,6 +494,40 @@ testLengthLimits(void)
     }
 }
 
+/*
+ * The buffer for a packet is as large as its length word says, so a peer
+ * picks that allocation: when it cannot be had, the connection fails (and
+ * the daemon lives on) rather than GLib aborting the process.
+ */
+static void
+testLengthNoMemory(void)
+{
+    if (g_test_subprocess()) {
+        g_autofree char *status = NULL;
+        g_autoptr(ternNetMessage) msg = ternNetMessageNew();
+        g_autoptr(GError) err = NULL;
+        guint32 be = GUINT32_TO_BE(33554436);
+        struct rlimit rl;
+        const char *vm;
+
+        /* address space: what we have now plus 8 MiB, well under a 32 MiB packet */
+        g_assert_true(g_file_get_contents("/proc/self/status", &status, NULL, NULL));
+        vm = strstr(status, "VmSize:");
+        g_assert_nonnull(vm);
+        rl.rlim_cur = rl.rlim_max =
+            (rlim_t)g_ascii_strtoull(vm + strlen("VmSize:"), NULL, 10) * 1024 + 8 * 1024 * 1024;
+        g_assert_cmpint(setrlimit(RLIMIT_AS, &rl), ==, 0);
+
+        memcpy(msg->buffer, &be, 4);
+        msg->bufferOffset = 4;
+        g_assert_false(ternNetMessageDecodeLength(msg, &err));
+        g_assert_error(err, ternErrorQuark(TERN_FROM_RPC), TERN_ERR_NO_MEMORY);
+        return;
+    }
+    g_test_trap_subprocess(NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+    g_test_trap_assert_passed();
+}
+
 /* the encoder refuses a packet larger than the protocol allows, and accepts the largest */
 static void
 testEncodeLimits(void)
@@ -748,6 +783,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/message/payload-round-trip", testPayloadRoundTrip);
     g_test_add_func("/rpc/message/large-payloads", testLargePayloads);
     g_test_add_func("/rpc/message/limits/length", testLengthLimits);
+    g_test_add_func("/rpc/message/limits/length-no-memory", testLengthNoMemory);
     g_test_add_func("/rpc/message/limits/encode", testEncodeLimits);
     g_test_add_func("/rpc/message/hostile/truncated", testTruncatedPayload);
     g_test_add_func("/rpc/message/hostile/trailing-bytes", testTrailingBytes);
