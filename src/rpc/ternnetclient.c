@@ -652,6 +652,11 @@ clientKeepAliveCheck(ternNetClient *client)
     gint64 now = ternMonotonicMs();
 
     g_mutex_lock(&client->lock);
+    /* not reading (a stream's queue is full): the server's PONGs wait unread, it is not dead */
+    if (client->streamsBlocked > 0) {
+        client->lastRx = now;
+        client->pingsSent = 0;
+    }
     if (client->kaInterval > 0 && !client->closed &&
         now - client->lastRx >= (gint64)client->kaInterval * 1000 * (client->pingsSent + 1)) {
         if (client->pingsSent >= client->kaCount) {

@@ -558,6 +558,15 @@ ternNetServerClientKeepAliveTick(ternNetServerClient *client, gint64 nowMs)
     gint64 interval = (gint64)client->srv->cfg.keepaliveInterval * 1000;
 
     g_mutex_lock(&client->lock);
+    /*
+     * While we do not read the client for reasons of our own (its calls
+     * fill max_client_requests, a stream's queue is full), its PONGs wait
+     * in the socket: silence says nothing about the peer then.
+     */
+    if (client->nrequests >= client->srv->cfg.maxClientRequests || client->streamsBlocked > 0) {
+        client->lastRx = nowMs;
+        client->pingsSent = 0;
+    }
     if (client->keepalive && !client->closing &&
         nowMs - client->lastRx >= interval * (client->pingsSent + 1)) {
         if (client->pingsSent >= client->srv->cfg.keepaliveCount) {

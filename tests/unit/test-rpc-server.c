@@ -1568,6 +1568,94 @@ testKeepAliveServerClosesDeadClient(void)
     testServerStop(ts);
 }
 
+/*
+ * While the server does not read a client (max_client_requests calls in
+ * flight), the client's PONGs wait in the socket: that is no sign of a
+ * dead peer, and a long call must not get its caller disconnected.
+ */
+static void
+testKeepAliveBusyServer(void)
+{
+    ternNetServerConfig cfg = defaultConfig;
+    TestServer *ts;
+    g_autoptr(ternNetClient) c = NULL;
+    g_autoptr(GError) err = NULL;
+
+    cfg.keepaliveInterval = 1;
+    cfg.keepaliveCount = 2;
+    cfg.maxClientRequests = 1;
+    ts = testServerStart(&cfg);
+    c = testClientNew(ts);
+    g_assert_true(callVoid(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_KEEPALIVE_START, &err));
+    /* well past interval x (count + 1) */
+    g_assert_true(callSleep(c, 4500, 1, &err));
+    g_assert_no_error(err);
+    assertEchoWorks(c);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* the same on our client: a reader that pauses while its stream queue is full */
+static void
+testKeepAliveBusyClient(void)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(ternNetClient) c = testClientNew(ts);
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = 32 * MiB};
+    g_autoptr(ternNetStream) st = NULL;
+    g_autofree char *buf = g_malloc(MiB);
+    g_autoptr(GError) err = NULL;
+    guint64 got = 0;
+    gssize n;
+
+    ternNetClientSetKeepAlive(c, 1, 1);
+    streamResultReset();
+    st = openStream(c, &args);
+    g_assert_cmpint(ternNetStreamRecv(st, buf, MiB, &err), >, 0);
+    /* the queue fills and the client stops reading; no PONG can get through meanwhile */
+    g_usleep(3500 * 1000);
+    while ((n = ternNetStreamRecv(st, buf, MiB, &err)) > 0)
+        got += (guint64)n;
+    g_assert_no_error(err);
+    g_assert_true(ternNetStreamFinish(st, &err));
+    streamResultWait(5000);
+    g_assert_null(streamResult.error);
+    g_assert_true(ternNetClientIsOpen(c));
+    g_clear_pointer(&st, ternNetStreamUnref);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+/* max_clients: one more is refused at once; a slot that frees up is usable again */
+static void
+testMaxClients(void)
+{
+    ternNetServerConfig cfg = defaultConfig;
+    TestServer *ts;
+    ternNetClient *clients[3];
+    int fd;
+
+    cfg.maxClients = 3;
+    ts = testServerStart(&cfg);
+    for (int i = 0; i < 3; i++) {
+        clients[i] = testClientNew(ts);
+        assertEchoWorks(clients[i]);
+    }
+    fd = rawConnect(ts->path);
+    g_assert_true(rawWaitEOF(fd, 5000));
+    ternForceClose(fd);
+    for (int i = 0; i < 3; i++)
+        assertEchoWorks(clients[i]);
+
+    ternNetClientUnref(clients[0]);
+    testServerWaitClients(ts, 2, 5000);
+    clients[0] = testClientNew(ts);
+    assertEchoWorks(clients[0]);
+    for (int i = 0; i < 3; i++)
+        ternNetClientUnref(clients[i]);
+    testServerStop(ts);
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* streams                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
@@ -1986,6 +2074,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/overlap", testOverlap);
     g_test_add_func("/rpc/server/concurrent-clients", testConcurrentClients);
     g_test_add_func("/rpc/server/max-client-requests", testMaxClientRequests);
+    g_test_add_func("/rpc/server/max-clients", testMaxClients);
     g_test_add_func("/rpc/server/hostile/bad-length", testHostileBadLength);
     g_test_add_func("/rpc/server/hostile/huge-then-disconnect", testHostileHugeThenDisconnect);
     g_test_add_func("/rpc/server/hostile/truncated", testHostileTruncated);
@@ -1998,6 +2087,8 @@ main(int argc, char **argv)
                     testKeepAliveClientDetectsDeadServer);
     g_test_add_func("/rpc/server/keepalive/server-closes-dead-client",
                     testKeepAliveServerClosesDeadClient);
+    g_test_add_func("/rpc/server/keepalive/busy-server", testKeepAliveBusyServer);
+    g_test_add_func("/rpc/server/keepalive/busy-client", testKeepAliveBusyClient);
     g_test_add_func("/rpc/server/stream/upload", testStreamUpload);
     g_test_add_func("/rpc/server/stream/download", testStreamDownload);
     g_test_add_func("/rpc/server/stream/reply-first", testStreamReplyFirst);
