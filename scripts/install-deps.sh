@@ -22,6 +22,7 @@ PACKAGES="
     iproute2
     procps
     qemu-system-x86
+    qemu-utils
 "
 
 missing=""

@@ -14,6 +14,7 @@
 #include <glib-unix.h>
 
 #include "daemon/ternd_config.h"
+#include "qemu/qemu_driver.h"
 #include "remote/remote_dispatch.h"
 #include "rpc/ternnetserver.h"
 #include "test/test_driver.h"
@@ -206,7 +207,18 @@ daemonRun(const daemonOptions *opts)
         goto fail;
     ternUUIDFormat(hostUUID, hostUUIDStr);
 
+    {
+        qemuDriverConfig *qcfg = qemuDriverConfigNew(opts->root);
+        memcpy(qcfg->hostUUID, hostUUID, sizeof(hostUUID));
+        qcfg->migrationPortMin = cfg->migration_port_min;
+        qcfg->migrationPortMax = cfg->migration_port_max;
+        qcfg->migrationAddress = g_strdup(cfg->migration_address);
+        qcfg->migrationHost = g_strdup(cfg->migration_host);
+        if (!qemuDriverInitialize(qcfg, &err))
+            goto fail;
+    }
     testRegister();
+    qemuRegister();
     remoteDispatchConfigure(&(remoteDispatchConfig){
         .defaultURI = "qemu:///system",
         .unixSecure = true,
@@ -240,6 +252,7 @@ daemonRun(const daemonOptions *opts)
 
     ternNetServerShutdown(srv);
     ternNetServerFree(srv);
+    qemuDriverShutdown(); /* the guests keep running; a new ternd re-attaches */
     unlink(paths.pidFile);
     return EXIT_SUCCESS;
 
@@ -248,6 +261,7 @@ daemonRun(const daemonOptions *opts)
         ternNetServerShutdown(srv);
         ternNetServerFree(srv);
     }
+    qemuDriverShutdown();
     fprintf(stderr, "ternd: %s\n", err ? err->message : "unknown error");
     return EXIT_FAILURE;
 }

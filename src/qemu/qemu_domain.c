@@ -1,0 +1,63 @@
+/* qemu_domain.c: the QEMU driver's per-domain helpers: monitor bracket, events, status */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "conf/domain_conf.h"
+#include "qemu/qemu_domain.h"
+#include "qemu/qemu_status.h"
+#include "util/ternerror.h"
+
+qemuMonitor *
+qemuDomainObjEnterMonitor(ternDomainObj *obj, GError **error)
+{
+    qemuDomainObjPrivate *priv = obj->privateData;
+    qemuMonitor *mon;
+
+    if (!ternDomainObjIsActive(obj) || !priv->mon) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_INVALID,
+                     "domain '%s' is not running or its monitor is not connected",
+                     obj->def->name);
+        return NULL;
+    }
+    mon = qemuMonitorRef(priv->mon);
+    ternDomainObjRef(obj);
+    ternDomainObjUnlock(obj);
+    return mon;
+}
+
+void
+qemuDomainObjExitMonitor(ternDomainObj *obj, qemuMonitor *mon)
+{
+    qemuMonitorUnref(mon);
+    ternDomainObjLock(obj);
+    ternDomainObjUnref(obj);
+}
+
+void
+qemuDomainEventLifecycle(qemuDriver *drv, const ternDomainObj *obj, int event, int detail)
+{
+    ternObjectEventStateQueue(
+        drv->events,
+        ternDomainEventLifecycleNew(obj->def->name, obj->def->uuid, obj->id, event, detail));
+}
+
+bool
+qemuDomainSaveStatus(qemuDriver *drv, ternDomainObj *obj, GError **error)
+{
+    qemuDomainObjPrivate *priv = obj->privateData;
+    g_autofree char *xml = NULL;
+    qemuStatus st = {
+        .pid = priv->pid,
+        .id = obj->id,
+        .state = obj->state,
+        .reason = obj->reason,
+        .monitorPath = priv->monitorPath,
+        .startedRealUs = priv->startedRealUs,
+    };
+
+    if (!ternDomainObjIsActive(obj))
+        return true;
+    if (!(xml = ternDomainDefFormat(obj->def, 0, error)))
+        return false;
+    return qemuStatusWrite(drv->cfg->runDir, obj->def->name, &st, xml, error);
+}
