@@ -23,7 +23,14 @@ class Ternd:
             os.makedirs(os.path.join(self.root, "etc/tern"))
             with open(os.path.join(self.root, "etc/tern/ternd.conf"), "w") as f:
                 f.write(self.config)
-        self.log = open(os.path.join(self.root, "ternd.log"), "w")
+        self.start()
+        return self
+
+    def start(self):
+        """Start (or start again) the daemon on the same root; wait for its socket."""
+        if os.path.exists(self.socket):
+            os.unlink(self.socket)  # a killed daemon leaves it; wait for the new one
+        self.log = open(os.path.join(self.root, "ternd.log"), "a")
         self.proc = subprocess.Popen([self.ternd, "--root", self.root] + self.extra_args,
                                      stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
@@ -33,12 +40,31 @@ class Ternd:
             if time.monotonic() > deadline:
                 raise RuntimeError("ternd did not create %s" % self.socket)
             time.sleep(0.02)
-        return self
 
     def __exit__(self, *exc):
         self.stop()
+        self.kill_leftover_guests()
         shutil.rmtree(self.root, ignore_errors=True)
         return False
+
+    def kill_leftover_guests(self):
+        """Last resort after a failed test: QEMUs this daemon started outlive it by design
+        (a restarted ternd re-attaches), so kill, by PID, any whose command line points
+        into this daemon's root."""
+        needle = self.root.encode()
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % pid, "rb") as f:
+                    args = f.read()
+            except OSError:
+                continue
+            if b"qemu-system" in args.split(b"\0")[0] and needle in args:
+                try:
+                    os.kill(int(pid), signal.SIGKILL)
+                except OSError:
+                    pass
 
     def stop(self, sig=signal.SIGTERM):
         if self.proc and self.proc.poll() is None:
