@@ -125,9 +125,13 @@ packetWithPayload(const void *payload, size_t len)
 {
     GByteArray *pkt = g_byte_array_new();
     guint32 words[7] = {
-        GUINT32_TO_BE((guint32)(HEADER_END + len)), GUINT32_TO_BE(RPCTEST_PROG),
-        GUINT32_TO_BE(1), GUINT32_TO_BE(RPCTEST_PROC_NAMED), GUINT32_TO_BE(TERN_NET_CALL),
-        GUINT32_TO_BE(9), GUINT32_TO_BE(TERN_NET_OK),
+        GUINT32_TO_BE((guint32)(HEADER_END + len)),
+        GUINT32_TO_BE(RPCTEST_PROG),
+        GUINT32_TO_BE(1),
+        GUINT32_TO_BE(RPCTEST_PROC_NAMED),
+        GUINT32_TO_BE(TERN_NET_CALL),
+        GUINT32_TO_BE(9),
+        GUINT32_TO_BE(TERN_NET_OK),
     };
     g_byte_array_append(pkt, (const guint8 *)words, sizeof(words));
     g_byte_array_append(pkt, payload, (guint)len);
@@ -172,7 +176,8 @@ encodeNamed(const char *name, int value, guint64 big, const char *blob, size_t b
 static void
 testAuthListCall(void)
 {
-    g_autoptr(ternNetMessage) msg = newCall(RPCTEST_REMOTE_PROGRAM, RPCTEST_REMOTE_PROC_AUTH_LIST, 0);
+    g_autoptr(ternNetMessage) msg =
+        newCall(RPCTEST_REMOTE_PROGRAM, RPCTEST_REMOTE_PROC_AUTH_LIST, 0);
     g_autoptr(ternNetMessage) back = NULL;
     g_autoptr(GByteArray) want = loadHex("auth-list-call.hex");
     g_autoptr(GError) err = NULL;
@@ -196,7 +201,8 @@ testAuthListCall(void)
 static void
 testAuthListReply(void)
 {
-    g_autoptr(ternNetMessage) msg = newCall(RPCTEST_REMOTE_PROGRAM, RPCTEST_REMOTE_PROC_AUTH_LIST, 0);
+    g_autoptr(ternNetMessage) msg =
+        newCall(RPCTEST_REMOTE_PROGRAM, RPCTEST_REMOTE_PROC_AUTH_LIST, 0);
     g_autoptr(ternNetMessage) back = NULL;
     g_autoptr(GByteArray) want = loadHex("auth-list-reply.hex");
     rpctestRemoteAuthType types[] = {RPCTEST_REMOTE_AUTH_NONE};
@@ -206,15 +212,15 @@ testAuthListReply(void)
 
     msg->header.type = TERN_NET_REPLY;
     g_assert_true(ternNetMessageEncodeHeader(msg, &err));
-    g_assert_true(ternNetMessageEncodePayload(msg, (xdrproc_t)xdr_rpctestRemoteAuthListRet, &ret,
-                                              &err));
+    g_assert_true(
+        ternNetMessageEncodePayload(msg, (xdrproc_t)xdr_rpctestRemoteAuthListRet, &ret, &err));
     assertPacketEquals(msg, "auth-list-reply.hex");
 
     back = receive(want->data, want->len, &err);
     g_assert_no_error(err);
     g_assert_cmpint(back->header.type, ==, TERN_NET_REPLY);
-    g_assert_true(ternNetMessageDecodePayload(back, (xdrproc_t)xdr_rpctestRemoteAuthListRet, &dec,
-                                              &err));
+    g_assert_true(
+        ternNetMessageDecodePayload(back, (xdrproc_t)xdr_rpctestRemoteAuthListRet, &dec, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(dec.types.types_len, ==, 1);
     g_assert_cmpint(dec.types.types_val[0], ==, RPCTEST_REMOTE_AUTH_NONE);
@@ -224,8 +230,8 @@ testAuthListReply(void)
 static void
 testConnectOpenCall(void)
 {
-    g_autoptr(ternNetMessage) msg = newCall(RPCTEST_REMOTE_PROGRAM, RPCTEST_REMOTE_PROC_CONNECT_OPEN,
-                                            2);
+    g_autoptr(ternNetMessage) msg =
+        newCall(RPCTEST_REMOTE_PROGRAM, RPCTEST_REMOTE_PROC_CONNECT_OPEN, 2);
     g_autoptr(ternNetMessage) back = NULL;
     g_autoptr(GByteArray) want = loadHex("connect-open-call.hex");
     char *name = (char *)"qemu:///system";
@@ -234,16 +240,16 @@ testConnectOpenCall(void)
     g_autoptr(GError) err = NULL;
 
     g_assert_true(ternNetMessageEncodeHeader(msg, &err));
-    g_assert_true(ternNetMessageEncodePayload(msg, (xdrproc_t)xdr_rpctestRemoteConnectOpenArgs,
-                                              &args, &err));
+    g_assert_true(
+        ternNetMessageEncodePayload(msg, (xdrproc_t)xdr_rpctestRemoteConnectOpenArgs, &args, &err));
     assertPacketEquals(msg, "connect-open-call.hex");
 
     back = receive(want->data, want->len, &err);
     g_assert_no_error(err);
     g_assert_cmpuint(back->header.serial, ==, 2);
     g_assert_cmpint(back->header.proc, ==, 1);
-    g_assert_true(ternNetMessageDecodePayload(back, (xdrproc_t)xdr_rpctestRemoteConnectOpenArgs,
-                                              &dec, &err));
+    g_assert_true(
+        ternNetMessageDecodePayload(back, (xdrproc_t)xdr_rpctestRemoteConnectOpenArgs, &dec, &err));
     g_assert_no_error(err);
     g_assert_nonnull(dec.name);
     g_assert_cmpstr(*dec.name, ==, "qemu:///system");
@@ -254,12 +260,12 @@ testConnectOpenCall(void)
 static void
 testKeepalivePackets(void)
 {
-    g_autoptr(ternNetMessage) ping = ternNetMessageNewSimple(
-        TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROTOCOL_VERSION, TERN_KEEPALIVE_PROC_PING,
-        TERN_NET_MESSAGE, 0, TERN_NET_OK);
-    g_autoptr(ternNetMessage) pong = ternNetMessageNewSimple(
-        TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROTOCOL_VERSION, TERN_KEEPALIVE_PROC_PONG,
-        TERN_NET_MESSAGE, 0, TERN_NET_OK);
+    g_autoptr(ternNetMessage) ping =
+        ternNetMessageNewSimple(TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROTOCOL_VERSION,
+                                TERN_KEEPALIVE_PROC_PING, TERN_NET_MESSAGE, 0, TERN_NET_OK);
+    g_autoptr(ternNetMessage) pong =
+        ternNetMessageNewSimple(TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROTOCOL_VERSION,
+                                TERN_KEEPALIVE_PROC_PONG, TERN_NET_MESSAGE, 0, TERN_NET_OK);
 
     assertPacketEquals(ping, "keepalive-ping.hex");
     assertPacketEquals(pong, "keepalive-pong.hex");
@@ -272,8 +278,8 @@ testUnknownProcedureError(void)
     g_autoptr(ternNetMessage) msg = newCall(RPCTEST_REMOTE_PROGRAM, 9999, 3);
     g_autoptr(ternNetMessage) back = NULL;
     g_autoptr(GByteArray) want = loadHex("unknown-procedure-reply.hex");
-    g_autoptr(GError) cause = g_error_new(ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC,
-                                          "unknown procedure: %d", 9999);
+    g_autoptr(GError) cause =
+        g_error_new(ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC, "unknown procedure: %d", 9999);
     g_autoptr(GError) err = NULL;
     g_autoptr(GError) mapped = NULL;
     ternNetMessageError rerr = {0};
@@ -326,8 +332,8 @@ testErrorRoundTrip(void)
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(ternNetMessage) msg = newCall(RPCTEST_PROG, 1, (unsigned)i);
         g_autoptr(ternNetMessage) back = NULL;
-        g_autoptr(GError) cause = g_error_new_literal(ternErrorQuark(cases[i].from),
-                                                      cases[i].code, cases[i].text);
+        g_autoptr(GError) cause =
+            g_error_new_literal(ternErrorQuark(cases[i].from), cases[i].code, cases[i].text);
         g_autoptr(GError) err = NULL;
         g_autoptr(GError) got = NULL;
         ternNetMessageError rerr = {0};
@@ -337,8 +343,8 @@ testErrorRoundTrip(void)
         g_assert_true(ternNetMessageEncodeError(msg, cause, &err));
         back = receive(msg->buffer, msg->bufferLength, &err);
         g_assert_no_error(err);
-        g_assert_true(ternNetMessageDecodePayload(back, (xdrproc_t)xdr_ternNetMessageError, &rerr,
-                                                  &err));
+        g_assert_true(
+            ternNetMessageDecodePayload(back, (xdrproc_t)xdr_ternNetMessageError, &rerr, &err));
         g_assert_cmpint(rerr.domain, ==, cases[i].from);
         g_assert_cmpint(rerr.code, ==, cases[i].code);
         got = ternNetMessageErrorToGError(&rerr);
@@ -392,8 +398,8 @@ testPayloadRoundTrip(void)
     static const char *names[] = {"", "a", "ab", "abc", "abcd", "abcde", "sixteen chars 16"};
 
     for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-        g_autoptr(GByteArray) payload = encodeNamed(names[i], -5 - (int)i, G_MAXUINT64 - i, blob,
-                                                    i % 6);
+        g_autoptr(GByteArray) payload =
+            encodeNamed(names[i], -5 - (int)i, G_MAXUINT64 - i, blob, i % 6);
         rpctestNamedArgs dec;
         g_autoptr(GError) err = NULL;
 
@@ -442,8 +448,8 @@ testLargePayloads(void)
     msg->header.type = TERN_NET_STREAM;
     msg->header.status = TERN_NET_CONTINUE;
     g_assert_true(ternNetMessageEncodeHeader(msg, &err));
-    g_assert_true(ternNetMessageEncodePayloadRaw(msg, raw, TERN_NET_MESSAGE_LEGACY_PAYLOAD_MAX,
-                                                 &err));
+    g_assert_true(
+        ternNetMessageEncodePayloadRaw(msg, raw, TERN_NET_MESSAGE_LEGACY_PAYLOAD_MAX, &err));
     /* the largest chunk libvirt sends: 262120 + 28 = 262148 bytes on the wire */
     g_assert_cmpuint(msg->bufferLength, ==, 262148);
     back = receive(msg->buffer, msg->bufferLength, &err);
@@ -461,17 +467,10 @@ testLengthLimits(void)
         guint32 len;
         bool ok;
     } cases[] = {
-        {0, false},
-        {4, false},
-        {27, false},
-        {28, true},
-        {29, true},
-        {65536, true},
-        {33554432, true},
-        {33554436, true}, /* libvirt 9.0 answered it */
+        {0, false},          {4, false},          {27, false},      {28, true}, {29, true},
+        {65536, true},       {33554432, true},    {33554436, true}, /* libvirt 9.0 answered it */
         {33554437, false}, /* libvirt 9.0 reset the connection */
-        {0x7fffffff, false},
-        {0xffffffff, false},
+        {0x7fffffff, false}, {0xffffffff, false},
     };
 
     for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
@@ -658,8 +657,8 @@ testStringBound(void)
         pkt = packetWithPayload(payload->data, payload->len);
         g_clear_error(&err);
         msg = receive(pkt->data, pkt->len, &err);
-        g_assert_false(ternNetMessageDecodePayload(
-            msg, (xdrproc_t)xdr_rpctestRemoteConnectOpenArgs, &co, &err));
+        g_assert_false(ternNetMessageDecodePayload(msg, (xdrproc_t)xdr_rpctestRemoteConnectOpenArgs,
+                                                   &co, &err));
         g_assert_error(err, ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC);
         g_assert_null(co.name);
     }

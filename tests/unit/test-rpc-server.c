@@ -157,10 +157,10 @@ typedef struct {
     GCond cond;
     bool done;
     guint64 bytes;
-    char *checksum;   /* SHA-256 of the bytes read (UPLOAD) */
-    bool patternOK;   /* every byte read was the pattern byte for its offset */
-    bool finishOK;    /* ternNetStreamFinish succeeded */
-    char *error;      /* the failure, if any */
+    char *checksum; /* SHA-256 of the bytes read (UPLOAD) */
+    bool patternOK; /* every byte read was the pattern byte for its offset */
+    bool finishOK;  /* ternNetStreamFinish succeeded */
+    char *error;    /* the failure, if any */
 } ServerStreamResult;
 
 static ServerStreamResult streamResult;
@@ -226,9 +226,9 @@ streamJobUpload(StreamJob *job, ServerStreamResult *res)
         g_checksum_update(sum, (const guchar *)data, (gssize)len);
         res->bytes += len;
         if (job->args.abortAfter && res->bytes >= job->args.abortAfter) {
-            g_autoptr(GError) why = g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
-                                                        TERN_ERR_OPERATION_FAILED,
-                                                        "operation failed: server gave up");
+            g_autoptr(GError) why =
+                g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED,
+                                    "operation failed: server gave up");
             ternNetStreamAbort(job->st, why);
             res->error = g_strdup("aborted by the server");
             return;
@@ -256,9 +256,9 @@ streamJobDownload(StreamJob *job, ServerStreamResult *res)
         size_t n = (size_t)MIN((guint64)MiB, job->args.nbytes - res->bytes);
 
         if (job->args.abortAfter && res->bytes >= job->args.abortAfter) {
-            g_autoptr(GError) why = g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS),
-                                                        TERN_ERR_OPERATION_FAILED,
-                                                        "operation failed: server gave up");
+            g_autoptr(GError) why =
+                g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED,
+                                    "operation failed: server gave up");
             ternNetStreamAbort(job->st, why);
             res->error = g_strdup("aborted by the server");
             return;
@@ -312,8 +312,8 @@ rpctestDispatchEcho(ternNetServer *srv, ternNetServerClient *client,
 
 static int
 rpctestDispatchSleep(ternNetServer *srv, ternNetServerClient *client,
-                     const ternNetMessageHeader *call, rpctestSleepArgs *args,
-                     rpctestSleepRet *ret, GError **error)
+                     const ternNetMessageHeader *call, rpctestSleepArgs *args, rpctestSleepRet *ret,
+                     GError **error)
 {
     g_usleep((gulong)args->ms * 1000);
     ret->tag = args->tag;
@@ -338,8 +338,8 @@ rpctestDispatchStream(ternNetServer *srv, ternNetServerClient *client,
 
 static int
 rpctestDispatchKeepAliveStart(ternNetServer *srv, ternNetServerClient *client,
-                              const ternNetMessageHeader *call, rpctestVoid *args,
-                              rpctestVoid *ret, GError **error)
+                              const ternNetMessageHeader *call, rpctestVoid *args, rpctestVoid *ret,
+                              GError **error)
 {
     ternNetServerClientStartKeepAlive(client);
     return 0;
@@ -358,20 +358,20 @@ rpctestDispatchFail(ternNetServer *srv, ternNetServerClient *client,
                     const ternNetMessageHeader *call, rpctestVoid *args, rpctestVoid *ret,
                     GError **error)
 {
-    ternErrorSet(error, TERN_FROM_TEST, TERN_ERR_INVALID_ARG, "the test procedure '%s' always fails",
-                 "FAIL");
+    ternErrorSet(error, TERN_FROM_TEST, TERN_ERR_INVALID_ARG,
+                 "the test procedure '%s' always fails", "FAIL");
     return -1;
 }
 
-#define PROC(num, fn, argsT, retT, ro)                                                           \
-    [num] = {                                                                                    \
-        .name = #num,                                                                            \
-        .func = (ternNetServerDispatchFunc)(void (*)(void))(fn),                                 \
-        .argsSize = sizeof(argsT),                                                               \
-        .argsFilter = (xdrproc_t)xdr_##argsT,                                                    \
-        .retSize = sizeof(retT),                                                                 \
-        .retFilter = (xdrproc_t)xdr_##retT,                                                      \
-        .readOnlyOK = (ro),                                                                      \
+#define PROC(num, fn, argsT, retT, ro)                                                             \
+    [num] = {                                                                                      \
+        .name = #num,                                                                              \
+        .func = (ternNetServerDispatchFunc)(void (*)(void))(fn),                                   \
+        .argsSize = sizeof(argsT),                                                                 \
+        .argsFilter = (xdrproc_t)xdr_##argsT,                                                      \
+        .retSize = sizeof(retT),                                                                   \
+        .retFilter = (xdrproc_t)xdr_##retT,                                                        \
+        .readOnlyOK = (ro),                                                                        \
     }
 
 static const ternNetServerProc rpctestProcs[] = {
@@ -580,8 +580,8 @@ callSleep(ternNetClient *c, unsigned ms, unsigned tag, GError **error)
     rpctestSleepRet ret = {0};
 
     if (!ternNetClientCall(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_SLEEP,
-                           (xdrproc_t)xdr_rpctestSleepArgs, &args,
-                           (xdrproc_t)xdr_rpctestSleepRet, &ret, error))
+                           (xdrproc_t)xdr_rpctestSleepArgs, &args, (xdrproc_t)xdr_rpctestSleepRet,
+                           &ret, error))
         return false;
     g_assert_cmpuint(ret.tag, ==, tag);
     return true;
@@ -751,8 +751,8 @@ rawPacket(unsigned prog, int proc, int type, unsigned serial, int status, xdrpro
 
 /* a packet with a valid header and @payload as raw bytes */
 static GByteArray *
-rawPacketBytes(unsigned prog, int proc, int type, unsigned serial, int status,
-               const void *payload, size_t len)
+rawPacketBytes(unsigned prog, int proc, int type, unsigned serial, int status, const void *payload,
+               size_t len)
 {
     g_autoptr(ternNetMessage) msg = ternNetMessageNew();
     g_autoptr(GError) err = NULL;
@@ -781,8 +781,8 @@ static void
 rawSendEcho(int fd, unsigned serial, const char *text)
 {
     rpctestEchoArgs args = {.text = (char *)text};
-    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_CALL, serial,
-                                TERN_NET_OK, (xdrproc_t)xdr_rpctestEchoArgs, &args));
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_CALL, serial, TERN_NET_OK,
+                                (xdrproc_t)xdr_rpctestEchoArgs, &args));
 }
 
 /* the reply to echo @serial must be OK and carry @text */
@@ -799,8 +799,7 @@ rawExpectEchoReply(int fd, unsigned serial, const char *text)
     g_assert_cmpint(reply->header.type, ==, TERN_NET_REPLY);
     g_assert_cmpuint(reply->header.serial, ==, serial);
     g_assert_cmpint(reply->header.status, ==, TERN_NET_OK);
-    g_assert_true(
-        ternNetMessageDecodePayload(reply, (xdrproc_t)xdr_rpctestEchoRet, &ret, &err));
+    g_assert_true(ternNetMessageDecodePayload(reply, (xdrproc_t)xdr_rpctestEchoRet, &ret, &err));
     g_assert_cmpstr(ret.text, ==, text);
     xdr_free((xdrproc_t)xdr_rpctestEchoRet, (char *)&ret);
 }
@@ -1017,8 +1016,8 @@ testOverlap(void)
         g_autoptr(GError) err = NULL;
         rpctestSleepRet ret = {0};
 
-        rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_SLEEP, TERN_NET_CALL, 1,
-                                    TERN_NET_OK, (xdrproc_t)xdr_rpctestSleepArgs, &args));
+        rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_SLEEP, TERN_NET_CALL, 1, TERN_NET_OK,
+                                    (xdrproc_t)xdr_rpctestSleepArgs, &args));
         rawSendEcho(fd, 2, "fast");
         rawExpectEchoReply(fd, 2, "fast");
         reply = rawRecvOK(fd, 5000);
@@ -1153,9 +1152,13 @@ testHostileHugeThenDisconnect(void)
 {
     TestServer *ts = testServerStart(NULL);
     g_autofree char *junk = g_malloc0(MiB);
-    guint32 words[7] = {GUINT32_TO_BE(10 * 1000 * 1000), GUINT32_TO_BE(RPCTEST_PROG),
-                        GUINT32_TO_BE(1), GUINT32_TO_BE(RPCTEST_PROC_ECHO),
-                        GUINT32_TO_BE(TERN_NET_CALL), 0, 0};
+    guint32 words[7] = {GUINT32_TO_BE(10 * 1000 * 1000),
+                        GUINT32_TO_BE(RPCTEST_PROG),
+                        GUINT32_TO_BE(1),
+                        GUINT32_TO_BE(RPCTEST_PROC_ECHO),
+                        GUINT32_TO_BE(TERN_NET_CALL),
+                        0,
+                        0};
 
     for (int round = 0; round < 3; round++) {
         int fd = rawConnect(ts->path);
@@ -1202,9 +1205,10 @@ testHostileGarbagePayload(void)
     static const guint8 shortString[] = {0x00, 0x00, 0x00, 0x10, 'a', 'b'};
     static const guint8 trailing[] = {0, 0, 0, 1, 'x', 0, 0, 0, 0xde, 0xad, 0xbe, 0xef};
     /* NAMED: name is string<16>; 17 bytes are refused by the decoder */
-    static const guint8 longName[] = {0, 0, 0, 17, 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a',
-                                      'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 0, 0, 0,
-                                      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    static const guint8 longName[] = {0,   0,   0,   17,  'a', 'a', 'a', 'a', 'a', 'a',
+                                      'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a', 'a',
+                                      'a', 0,   0,   0,   0,   0,   0,   0,   0,   0,
+                                      0,   0,   0,   0,   0,   0,   0,   0,   0,   0};
     static const struct {
         int proc;
         const guint8 *payload;
@@ -1239,8 +1243,8 @@ testHostileGarbagePayload(void)
         rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_FAIL, TERN_NET_CALL, 300,
                                     TERN_NET_ERROR, NULL, NULL));
         t1 = rawExpectErrorReply(fd, 300, TERN_ERR_RPC, TERN_FROM_RPC);
-        rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_FAIL, TERN_NET_CALL_WITH_FDS,
-                                    301, TERN_NET_OK, NULL, NULL));
+        rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_FAIL, TERN_NET_CALL_WITH_FDS, 301,
+                                    TERN_NET_OK, NULL, NULL));
         t2 = rawExpectErrorReply(fd, 301, TERN_ERR_RPC, TERN_FROM_RPC);
         g_assert_nonnull(strstr(t2, "file descriptor"));
     }
@@ -1253,8 +1257,8 @@ testHostileGarbagePayload(void)
                                      TERN_NET_CONTINUE, "data", 4));
     rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 403,
                                 TERN_NET_ERROR, NULL, NULL));
-    rawSendPacket(fd, rawPacket(TERN_KEEPALIVE_PROGRAM, 9, TERN_NET_MESSAGE, 0, TERN_NET_OK,
-                                NULL, NULL));
+    rawSendPacket(
+        fd, rawPacket(TERN_KEEPALIVE_PROGRAM, 9, TERN_NET_MESSAGE, 0, TERN_NET_OK, NULL, NULL));
     rawSendEcho(fd, 500, "still usable");
     rawExpectEchoReply(fd, 500, "still usable");
 
@@ -1388,8 +1392,8 @@ testHostileNoReader(void)
     rpctestEchoArgs args = {.text = text};
     GByteArray *pkt = rawPacket(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_CALL, 1, TERN_NET_OK,
                                 (xdrproc_t)xdr_rpctestEchoArgs, &args);
-    GByteArray *ping = rawPacket(TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROC_PING,
-                                 TERN_NET_MESSAGE, 0, TERN_NET_OK, NULL, NULL);
+    GByteArray *ping = rawPacket(TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROC_PING, TERN_NET_MESSAGE,
+                                 0, TERN_NET_OK, NULL, NULL);
     gint64 rss0, peak = 0;
     size_t sent = 0;
     int fd = rawConnect(ts->path);
@@ -1451,8 +1455,8 @@ testKeepAliveClientPings(void)
 
     /* byte for byte: PING in, PONG out, 28 bytes each */
     fd = rawConnect(ts->path);
-    rawSendPacket(fd, rawPacket(TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROC_PING,
-                                TERN_NET_MESSAGE, 0, TERN_NET_OK, NULL, NULL));
+    rawSendPacket(fd, rawPacket(TERN_KEEPALIVE_PROGRAM, TERN_KEEPALIVE_PROC_PING, TERN_NET_MESSAGE,
+                                0, TERN_NET_OK, NULL, NULL));
     pong = rawRecvOK(fd, 2000);
     g_assert_cmpmem(pong->buffer, pong->bufferLength, pongWant->data, pongWant->len);
     ternForceClose(fd);
@@ -1716,8 +1720,8 @@ testStreamUpload(void)
 static void
 downloadAndCheck(ternNetClient *c, guint64 nbytes, unsigned replyDelayMs)
 {
-    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = nbytes,
-                              .replyDelayMs = replyDelayMs};
+    rpctestStreamArgs args = {
+        .mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = nbytes, .replyDelayMs = replyDelayMs};
     g_autoptr(ternNetStream) st = NULL;
     g_autoptr(GChecksum) sum = g_checksum_new(G_CHECKSUM_SHA256);
     g_autofree char *want = patternChecksum(nbytes);
@@ -1774,8 +1778,8 @@ testStreamReplyFirst(void)
 {
     TestServer *ts = testServerStart(NULL);
     g_autoptr(ternNetClient) c = testClientNew(ts);
-    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = 4 * MiB,
-                              .replyDelayMs = 300};
+    rpctestStreamArgs args = {
+        .mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = 4 * MiB, .replyDelayMs = 300};
     g_autoptr(ternNetMessage) first = NULL;
     guint64 got = 0;
     int fd;
@@ -1802,8 +1806,8 @@ testStreamReplyFirst(void)
     }
     g_assert_cmpuint(got, ==, 4 * MiB);
     /* confirm the finish by hand */
-    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 9,
-                                TERN_NET_OK, NULL, NULL));
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 9, TERN_NET_OK,
+                                NULL, NULL));
     streamResultWait(5000);
     g_assert_true(streamResult.finishOK);
     ternForceClose(fd);
@@ -1942,8 +1946,8 @@ testStreamServerAbort(void)
     gssize n;
 
     {
-        rpctestStreamArgs args = {.mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = 64 * MiB,
-                                  .abortAfter = 2 * MiB};
+        rpctestStreamArgs args = {
+            .mode = RPCTEST_STREAM_DOWNLOAD, .nbytes = 64 * MiB, .abortAfter = 2 * MiB};
         g_autoptr(ternNetStream) st = NULL;
         guint64 got = 0;
 
@@ -2012,8 +2016,8 @@ testStreamEmptyPackets(void)
         g_assert_true(rawWrite(fd, empties->data, empties->len));
     rawSendPacket(fd, rawPacketBytes(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 3,
                                      TERN_NET_CONTINUE, pattern, 3));
-    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 3,
-                                TERN_NET_OK, NULL, NULL));
+    rawSendPacket(fd, rawPacket(RPCTEST_PROG, RPCTEST_PROC_STREAM, TERN_NET_STREAM, 3, TERN_NET_OK,
+                                NULL, NULL));
     confirm = rawRecvOK(fd, 30000);
     g_assert_cmpint(confirm->header.type, ==, TERN_NET_STREAM);
     g_assert_cmpint(confirm->header.status, ==, TERN_NET_OK);
