@@ -108,7 +108,11 @@ bool ternNetServerClientIsClosed(ternNetServerClient *client);
 /**
  * ternNetServerClientAddStream: STREAM packets for @call now go to a new
  * stream, returned with one reference for the caller. Call from the
- * handler of a stream-capable procedure before replying.
+ * handler of a stream-capable procedure, and hand the stream to another
+ * thread: nothing is sent on it until the REPLY to @call is queued (so
+ * Send and Finish block until the handler has returned), and the client
+ * sends nothing before it has that REPLY. If the call fails, so does the
+ * stream.
  */
 ternNetStream *ternNetServerClientAddStream(ternNetServerClient *client,
                                             const ternNetMessageHeader *call);
