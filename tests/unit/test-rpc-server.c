@@ -2062,6 +2062,106 @@ testStreamConnectionLost(void)
     testServerStop(ts);
 }
 
+/* ------------------------------------------------------------------------------------------ */
+/* the client against a hostile server                                                         */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    ternNetClient *client;
+    bool ok;
+    GError *err;
+    char *text;
+} EchoCall;
+
+static gpointer
+echoCallThread(gpointer opaque)
+{
+    EchoCall *ec = opaque;
+    ec->ok = callEcho(ec->client, "hi", &ec->text, &ec->err);
+    return NULL;
+}
+
+typedef enum {
+    HOSTILE_BAD_PAYLOAD,  /* a REPLY whose payload does not decode: that call fails */
+    HOSTILE_WRONG_SERIAL, /* a REPLY nobody waits for: the connection closes */
+    HOSTILE_BAD_LENGTH,   /* an impossible length word: the connection closes */
+    HOSTILE_HANGUP,       /* the server goes away mid-call */
+} HostileServerMode;
+
+static void
+hostileServerCase(HostileServerMode mode)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *dir = g_dir_make_tmp("tern-rpc-XXXXXX", &err);
+    g_autofree char *path = g_build_filename(dir, "evil.sock", NULL);
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_autoptr(ternNetClient) c = NULL;
+    g_autoptr(ternNetMessage) call = NULL;
+    EchoCall ec = {0};
+    GThread *t;
+    int peer;
+
+    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
+    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    g_assert_cmpint(listen(lfd, 1), ==, 0);
+    c = ternNetClientNewUNIX(path, &err);
+    g_assert_no_error(err);
+    peer = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+    ec.client = c;
+    t = g_thread_new("rpctest-echo", echoCallThread, &ec);
+    call = rawRecvOK(peer, 5000);
+    g_assert_cmpint(call->header.type, ==, TERN_NET_CALL);
+
+    switch (mode) {
+    case HOSTILE_BAD_PAYLOAD:
+        rawSendPacket(peer,
+                      rawPacketBytes(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_REPLY,
+                                     call->header.serial, TERN_NET_OK, "\xff\xff\xff\xff", 4));
+        break;
+    case HOSTILE_WRONG_SERIAL:
+        rawSendPacket(peer, rawPacket(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_REPLY,
+                                      call->header.serial + 7, TERN_NET_OK, NULL, NULL));
+        break;
+    case HOSTILE_BAD_LENGTH:
+        g_assert_true(rawWrite(peer, "\xff\xff\xff\xff\0\0\0\0", 8));
+        break;
+    case HOSTILE_HANGUP:
+        break;
+    }
+    if (mode == HOSTILE_HANGUP)
+        peer = ternForceClose(peer);
+    g_thread_join(t);
+    g_assert_false(ec.ok);
+    g_assert_error(ec.err, ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC);
+    g_clear_error(&ec.err);
+    if (mode == HOSTILE_BAD_PAYLOAD) {
+        /* only that call failed */
+        g_assert_true(ternNetClientIsOpen(c));
+    } else {
+        gint64 deadline = nowMs() + 5000;
+        while (ternNetClientIsOpen(c) && nowMs() < deadline)
+            g_usleep(10 * 1000);
+        g_assert_false(ternNetClientIsOpen(c));
+        /* later calls fail at once */
+        g_assert_false(callEcho(c, "again", &ec.text, &err));
+        g_assert_nonnull(err);
+    }
+    ternForceClose(peer);
+    ternForceClose(lfd);
+    unlink(path);
+    g_rmdir(dir);
+}
+
+static void
+testClientHostileServer(void)
+{
+    hostileServerCase(HOSTILE_BAD_PAYLOAD);
+    hostileServerCase(HOSTILE_WRONG_SERIAL);
+    hostileServerCase(HOSTILE_BAD_LENGTH);
+    hostileServerCase(HOSTILE_HANGUP);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2101,5 +2201,6 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/stream/server-abort", testStreamServerAbort);
     g_test_add_func("/rpc/server/stream/empty-packets", testStreamEmptyPackets);
     g_test_add_func("/rpc/server/stream/connection-lost", testStreamConnectionLost);
+    g_test_add_func("/rpc/client/hostile-server", testClientHostileServer);
     return g_test_run();
 }
