@@ -23,6 +23,9 @@ static const ternErrorDomainEntry domainTable[] = {
     {TERN_FROM_EVENT, "tern-error-event"},     {TERN_FROM_URI, "tern-error-uri"},
 };
 
+/* libvirt 9.0 has about 75 error domains; leave room for later ones */
+#define TERN_ERROR_DOMAIN_MAX 255
+
 GQuark
 ternErrorQuark(ternErrorDomain from)
 {
@@ -30,6 +33,10 @@ ternErrorQuark(ternErrorDomain from)
         if (domainTable[i].from == from)
             return g_quark_from_static_string(domainTable[i].quarkName);
     }
+    /* a peer may send any number: only libvirt's range gets a quark of its own, so a
+     * hostile peer cannot grow the (never freed) quark table without bound */
+    if ((int)from < 0 || (int)from > TERN_ERROR_DOMAIN_MAX)
+        return g_quark_from_static_string("tern-error-none");
     g_autofree char *name = g_strdup_printf("tern-error-%d", (int)from);
     return g_quark_from_string(name);
 }
