@@ -129,3 +129,88 @@ ternDomainDriverFormatXML(const ternDomainObj *obj, unsigned int flags, GError *
     def = (flags & TERN_DOMAIN_XML_INACTIVE) && obj->newDef ? obj->newDef : obj->def;
     return ternDomainDefFormat(def, flags, error);
 }
+
+bool
+ternDomainDriverGetState(ternDomainObjList *list, ternDomain *dom, int *state, int *reason,
+                         unsigned int flags, ternErrorDomain from, GError **error)
+{
+    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
+
+    if (!ternErrorCheckFlags(flags, 0, "domainGetState", error))
+        return false;
+    if (!(obj = ternDomainDriverObjFromDomain(list, dom, from, error)))
+        return false;
+    *state = obj->state;
+    if (reason)
+        *reason = obj->reason;
+    return true;
+}
+
+char *
+ternDomainDriverGetXMLDesc(ternDomainObjList *list, ternDomain *dom, unsigned int flags,
+                           ternErrorDomain from, GError **error)
+{
+    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainDriverObjFromDomain(list, dom, from, error);
+
+    if (!obj)
+        return NULL;
+    return ternDomainDriverFormatXML(obj, flags, error);
+}
+
+char *
+ternDomainDriverGetOSType(ternDomainObjList *list, ternDomain *dom, ternErrorDomain from,
+                          GError **error)
+{
+    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainDriverObjFromDomain(list, dom, from, error);
+
+    if (!obj)
+        return NULL;
+    return g_strdup(ternDomainOSTypeToString(obj->def->os.type));
+}
+
+int
+ternDomainDriverIsActive(ternDomainObjList *list, ternDomain *dom, ternErrorDomain from,
+                         GError **error)
+{
+    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainDriverObjFromDomain(list, dom, from, error);
+
+    if (!obj)
+        return -1;
+    return ternDomainObjIsActive(obj) ? 1 : 0;
+}
+
+int
+ternDomainDriverIsPersistent(ternDomainObjList *list, ternDomain *dom, ternErrorDomain from,
+                             GError **error)
+{
+    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainDriverObjFromDomain(list, dom, from, error);
+
+    if (!obj)
+        return -1;
+    return obj->persistent ? 1 : 0;
+}
+
+bool
+ternDomainDriverGetAutostart(ternDomainObjList *list, ternDomain *dom, int *autostart,
+                             ternErrorDomain from, GError **error)
+{
+    TERN_DOMAIN_OBJ_AUTOEND obj = ternDomainDriverObjFromDomain(list, dom, from, error);
+
+    if (!obj)
+        return false;
+    *autostart = obj->autostart ? 1 : 0;
+    return true;
+}
+
+int
+ternDomainDriverHasManagedSaveImage(ternDomainObjList *list, ternDomain *dom,
+                                    unsigned int flags, ternErrorDomain from, GError **error)
+{
+    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
+
+    if (!ternErrorCheckFlags(flags, 0, "domainHasManagedSaveImage", error))
+        return -1;
+    if (!(obj = ternDomainDriverObjFromDomain(list, dom, from, error)))
+        return -1;
+    return 0;
+}

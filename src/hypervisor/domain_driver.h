@@ -44,3 +44,24 @@ ternDomain *ternDomainDriverLookupByID(ternConnect *conn, ternDomainObjList *lis
 
 /** ternDomainDriverFormatXML: the live or (INACTIVE) persistent XML of @obj. */
 char *ternDomainDriverFormatXML(const ternDomainObj *obj, unsigned int flags, GError **error);
+
+/*
+ * The query methods that only read the object, for every driver alike;
+ * each looks the domain up in @list and fails with TERN_ERR_NO_DOMAIN.
+ */
+bool ternDomainDriverGetState(ternDomainObjList *list, ternDomain *dom, int *state, int *reason,
+                              unsigned int flags, ternErrorDomain from, GError **error);
+char *ternDomainDriverGetXMLDesc(ternDomainObjList *list, ternDomain *dom, unsigned int flags,
+                                 ternErrorDomain from, GError **error);
+char *ternDomainDriverGetOSType(ternDomainObjList *list, ternDomain *dom, ternErrorDomain from,
+                                GError **error);
+int ternDomainDriverIsActive(ternDomainObjList *list, ternDomain *dom, ternErrorDomain from,
+                             GError **error);
+int ternDomainDriverIsPersistent(ternDomainObjList *list, ternDomain *dom, ternErrorDomain from,
+                                 GError **error);
+bool ternDomainDriverGetAutostart(ternDomainObjList *list, ternDomain *dom, int *autostart,
+                                  ternErrorDomain from, GError **error);
+/* no driver keeps managed save images: 0 for any existing domain */
+int ternDomainDriverHasManagedSaveImage(ternDomainObjList *list, ternDomain *dom,
+                                        unsigned int flags, ternErrorDomain from,
+                                        GError **error);

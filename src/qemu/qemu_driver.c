@@ -661,67 +661,37 @@ qemuDomainGetInfo(ternDomain *dom, ternDomainInfo *info, GError **error)
 static bool
 qemuDomainGetState(ternDomain *dom, int *state, int *reason, unsigned int flags, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
-
-    if (!ternErrorCheckFlags(flags, 0, "qemuDomainGetState", error))
-        return false;
-    if (!(obj = qemuDomObjFromDomain(dom, error)))
-        return false;
-    *state = obj->state;
-    if (reason)
-        *reason = obj->reason;
-    return true;
+    return ternDomainDriverGetState(qemuDriverOf(dom->conn)->domains, dom, state, reason, flags, TERN_FROM_QEMU, error);
 }
 
 static char *
 qemuDomainGetXMLDesc(ternDomain *dom, unsigned int flags, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return NULL;
-    return ternDomainDriverFormatXML(obj, flags, error);
+    return ternDomainDriverGetXMLDesc(qemuDriverOf(dom->conn)->domains, dom, flags, TERN_FROM_QEMU, error);
 }
 
 static char *
 qemuDomainGetOSType(ternDomain *dom, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return NULL;
-    return g_strdup(ternDomainOSTypeToString(obj->def->os.type));
+    return ternDomainDriverGetOSType(qemuDriverOf(dom->conn)->domains, dom, TERN_FROM_QEMU, error);
 }
 
 static int
 qemuDomainIsActive(ternDomain *dom, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return -1;
-    return ternDomainObjIsActive(obj) ? 1 : 0;
+    return ternDomainDriverIsActive(qemuDriverOf(dom->conn)->domains, dom, TERN_FROM_QEMU, error);
 }
 
 static int
 qemuDomainIsPersistent(ternDomain *dom, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return -1;
-    return obj->persistent ? 1 : 0;
+    return ternDomainDriverIsPersistent(qemuDriverOf(dom->conn)->domains, dom, TERN_FROM_QEMU, error);
 }
 
 static bool
 qemuDomainGetAutostart(ternDomain *dom, int *autostart, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return false;
-    *autostart = obj->autostart ? 1 : 0;
-    return true;
+    return ternDomainDriverGetAutostart(qemuDriverOf(dom->conn)->domains, dom, autostart, TERN_FROM_QEMU, error);
 }
 
 static bool
@@ -753,13 +723,7 @@ qemuDomainSetAutostart(ternDomain *dom, int autostart, GError **error)
 static int
 qemuDomainHasManagedSaveImage(ternDomain *dom, unsigned int flags, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
-
-    if (!ternErrorCheckFlags(flags, 0, "qemuDomainHasManagedSaveImage", error))
-        return -1;
-    if (!(obj = qemuDomObjFromDomain(dom, error)))
-        return -1;
-    return 0;
+    return ternDomainDriverHasManagedSaveImage(qemuDriverOf(dom->conn)->domains, dom, flags, TERN_FROM_QEMU, error);
 }
 
 /* --- events --- */

@@ -583,67 +583,37 @@ testDomainGetInfo(ternDomain *dom, ternDomainInfo *info, GError **error)
 static bool
 testDomainGetState(ternDomain *dom, int *state, int *reason, unsigned int flags, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
-
-    if (!ternErrorCheckFlags(flags, 0, "testDomainGetState", error))
-        return false;
-    if (!(obj = testDomObjFromDomain(dom, error)))
-        return false;
-    *state = obj->state;
-    if (reason)
-        *reason = obj->reason;
-    return true;
+    return ternDomainDriverGetState(testDriverOf(dom->conn)->domains, dom, state, reason, flags, TERN_FROM_TEST, error);
 }
 
 static char *
 testDomainGetXMLDesc(ternDomain *dom, unsigned int flags, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = testDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return NULL;
-    return ternDomainDriverFormatXML(obj, flags, error);
+    return ternDomainDriverGetXMLDesc(testDriverOf(dom->conn)->domains, dom, flags, TERN_FROM_TEST, error);
 }
 
 static char *
 testDomainGetOSType(ternDomain *dom, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = testDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return NULL;
-    return g_strdup(ternDomainOSTypeToString(obj->def->os.type));
+    return ternDomainDriverGetOSType(testDriverOf(dom->conn)->domains, dom, TERN_FROM_TEST, error);
 }
 
 static int
 testDomainIsActive(ternDomain *dom, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = testDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return -1;
-    return ternDomainObjIsActive(obj) ? 1 : 0;
+    return ternDomainDriverIsActive(testDriverOf(dom->conn)->domains, dom, TERN_FROM_TEST, error);
 }
 
 static int
 testDomainIsPersistent(ternDomain *dom, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = testDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return -1;
-    return obj->persistent ? 1 : 0;
+    return ternDomainDriverIsPersistent(testDriverOf(dom->conn)->domains, dom, TERN_FROM_TEST, error);
 }
 
 static bool
 testDomainGetAutostart(ternDomain *dom, int *autostart, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = testDomObjFromDomain(dom, error);
-
-    if (!obj)
-        return false;
-    *autostart = obj->autostart ? 1 : 0;
-    return true;
+    return ternDomainDriverGetAutostart(testDriverOf(dom->conn)->domains, dom, autostart, TERN_FROM_TEST, error);
 }
 
 static bool
@@ -665,13 +635,7 @@ testDomainSetAutostart(ternDomain *dom, int autostart, GError **error)
 static int
 testDomainHasManagedSaveImage(ternDomain *dom, unsigned int flags, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
-
-    if (!ternErrorCheckFlags(flags, 0, "testDomainHasManagedSaveImage", error))
-        return -1;
-    if (!(obj = testDomObjFromDomain(dom, error)))
-        return -1;
-    return 0;
+    return ternDomainDriverHasManagedSaveImage(testDriverOf(dom->conn)->domains, dom, flags, TERN_FROM_TEST, error);
 }
 
 /* --- events --- */
