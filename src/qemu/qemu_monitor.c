@@ -794,9 +794,9 @@ static GSourceFuncs qemuMonitorSourceFuncs = {
 
 /* ---- commands ------------------------------------------------------------------------- */
 
-json_object *
-qemuMonitorCommandFull(qemuMonitor *mon, const char *cmd, json_object *args, int fd, int timeoutMs,
-                       int *retErrorClass, GError **error)
+static json_object *
+qemuMonitorCommandRun(qemuMonitor *mon, const char *cmd, json_object *args, int fd, int timeoutMs,
+                      int *retErrorClass, GError **error)
 {
     g_autoptr(json_object) argsOwned = args;
     g_autoptr(json_object) wire = NULL;
@@ -886,6 +886,19 @@ qemuMonitorCommandFull(qemuMonitor *mon, const char *cmd, json_object *args, int
         g_autoptr(json_object) reply = waiter.reply;
         return qemuMonitorJSONReplyGetReturn(cmd, reply, retErrorClass, error);
     }
+}
+
+json_object *
+qemuMonitorCommandFull(qemuMonitor *mon, const char *cmd, json_object *args, int fd, int timeoutMs,
+                       int *retErrorClass, GError **error)
+{
+    json_object *ret;
+
+    /* a callback may drop the caller's reference while it waits: hold one of our own */
+    qemuMonitorRef(mon);
+    ret = qemuMonitorCommandRun(mon, cmd, args, fd, timeoutMs, retErrorClass, error);
+    qemuMonitorUnref(mon);
+    return ret;
 }
 
 json_object *
@@ -1073,14 +1086,15 @@ bool
 qemuMonitorQuit(qemuMonitor *mon, GError **error)
 {
     g_autoptr(GError) err = NULL;
+    g_autoptr(qemuMonitor) ref = qemuMonitorRef(mon);
     bool eof;
 
     if (qemuMonitorSimpleCommand(mon, "quit", NULL, &err))
         return true;
     /* QEMU may exit before its reply is out: EOF is what "quit" asked for */
-    g_mutex_lock(&mon->lock);
-    eof = mon->eof;
-    g_mutex_unlock(&mon->lock);
+    g_mutex_lock(&ref->lock);
+    eof = ref->eof;
+    g_mutex_unlock(&ref->lock);
     if (eof && ternErrorCodeOf(err) == TERN_ERR_OPERATION_FAILED)
         return true;
     g_propagate_error(error, g_steal_pointer(&err));

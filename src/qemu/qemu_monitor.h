@@ -424,7 +424,8 @@ void qemuMonitorGetVersion(qemuMonitor *mon, qemuMonitorVersion *ret);
  *  - EOF, I/O error or close: TERN_ERR_OPERATION_FAILED "... QEMU monitor
  *    closed: <why>"; protocol violation: TERN_ERR_INTERNAL_ERROR.
  * Thread-safe; BLOCKS the caller; must not be called on the monitor's context
- * thread. This returns raw JSON: the typed wrappers below are the API for
+ * thread. The call holds its own reference, so a callback (eofNotify) may drop
+ * the caller's last one meanwhile. This returns raw JSON: the typed wrappers below are the API for
  * the rest of the driver.
  */
 json_object *qemuMonitorCommand(qemuMonitor *mon, const char *cmd, json_object *args, int timeoutMs,
