@@ -107,7 +107,6 @@ testDomainXMLFail(gconstpointer opaque)
     g_autofree char *errPath = testDomainXMLPath(errFile);
     g_autoptr(GError) err = NULL;
     g_autoptr(ternDomainDef) def = NULL;
-    g_autofree char *message = NULL;
 
     def = ternDomainDefParseFile(inPath, 0, &err);
     if (def) {
@@ -120,8 +119,7 @@ testDomainXMLFail(gconstpointer opaque)
     g_assert_nonnull(err);
     g_assert_true(err->domain == ternErrorQuark(TERN_FROM_DOMAIN) ||
                   err->code == TERN_ERR_INVALID_ARG);
-    message = g_strdup_printf("%s\n", err->message);
-    if (!ternTestCompareToFile(message, errPath))
+    if (!ternTestCompareErrorToFile(err, errPath))
         g_test_fail();
 }
 
@@ -278,62 +276,33 @@ testDomainXMLBuilt(void)
         g_test_fail();
 }
 
+/* The positive cases' files: each case's NAME.xml and OUT.out.xml, and built.out.xml. */
+static bool
+testDomainXMLFileKnown(const char *file, const char *stem, gconstpointer opaque)
+{
+    if (strcmp(file, "built.out.xml") == 0)
+        return true;
+    for (size_t i = 0; i < G_N_ELEMENTS(testDomainXMLCases); i++) {
+        const testDomainXMLCase *tc = &testDomainXMLCases[i];
+        g_autofree char *in = g_strdup_printf("%s.xml", tc->name);
+        g_autofree char *out = g_strdup_printf("%s.out.xml", tc->out ? tc->out : tc->name);
+
+        if (strcmp(file, in) == 0 || strcmp(file, out) == 0)
+            return true;
+    }
+    return false;
+}
+
 /* Every data file belongs to a case, so none is silently skipped. */
 static void
 testDomainXMLNoOrphans(void)
 {
-    g_autofree char *dir = ternTestDataPath("domainxml", NULL);
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *file;
-
-    g_assert_nonnull(d);
-    while ((file = g_dir_read_name(d))) {
-        bool known = false;
-
-        if (g_str_has_prefix(file, "fail-")) {
-            g_autofree char *base = g_strndup(file, strrchr(file, '.') - file);
-            g_autofree char *xmlPath = NULL;
-            g_autofree char *errPath = NULL;
-            g_autofree char *xmlFile = g_strdup_printf("%s.xml", base);
-            g_autofree char *errFile = g_strdup_printf("%s.err", base);
-
-            xmlPath = testDomainXMLPath(xmlFile);
-            errPath = testDomainXMLPath(errFile);
-            known = (g_str_has_suffix(file, ".xml") || g_str_has_suffix(file, ".err")) &&
-                    g_file_test(xmlPath, G_FILE_TEST_EXISTS) &&
-                    (g_file_test(errPath, G_FILE_TEST_EXISTS) || ternTestRegenerate());
-        } else if (strcmp(file, "built.out.xml") == 0) {
-            known = true;
-        } else {
-            for (size_t i = 0; i < G_N_ELEMENTS(testDomainXMLCases) && !known; i++) {
-                const testDomainXMLCase *tc = &testDomainXMLCases[i];
-                g_autofree char *in = g_strdup_printf("%s.xml", tc->name);
-                g_autofree char *out = g_strdup_printf("%s.out.xml", tc->out ? tc->out : tc->name);
-
-                known = strcmp(file, in) == 0 || strcmp(file, out) == 0;
-            }
-        }
-        if (!known) {
-            g_test_message("'%s' in '%s' belongs to no test case", file, dir);
-            g_test_fail();
-        }
-    }
-}
-
-static gint
-testDomainXMLCompareNames(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    ternTestCheckNoOrphans("domainxml", ".xml", testDomainXMLFileKnown, NULL);
 }
 
 int
 main(int argc, char **argv)
 {
-    g_autoptr(GPtrArray) failNames = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *dir = NULL;
-    g_autoptr(GDir) d = NULL;
-    const char *file;
-
     g_test_init(&argc, &argv, NULL);
 
     for (size_t i = 0; i < G_N_ELEMENTS(testDomainXMLCases); i++) {
@@ -343,22 +312,8 @@ main(int argc, char **argv)
         g_test_add_data_func(path, tc, testDomainXMLRoundTrip);
     }
 
-    dir = ternTestDataPath("domainxml", NULL);
-    if (!(d = g_dir_open(dir, 0, NULL))) {
-        g_printerr("cannot list test data directory '%s'\n", dir);
+    if (!ternTestAddFailCases("domainxml", ".xml", "/conf/domainxml", testDomainXMLFail))
         return 1;
-    }
-    while ((file = g_dir_read_name(d))) {
-        if (g_str_has_prefix(file, "fail-") && g_str_has_suffix(file, ".xml"))
-            g_ptr_array_add(failNames, g_strndup(file, strlen(file) - strlen(".xml")));
-    }
-    g_ptr_array_sort(failNames, testDomainXMLCompareNames);
-    for (size_t i = 0; i < failNames->len; i++) {
-        const char *name = g_ptr_array_index(failNames, i);
-        g_autofree char *path = g_strdup_printf("/conf/domainxml/%s", name);
-
-        g_test_add_data_func(path, name, testDomainXMLFail);
-    }
 
     g_test_add_func("/conf/domainxml/generated-uuid-mac", testDomainXMLGenerated);
     g_test_add_func("/conf/domainxml/too-large", testDomainXMLTooLarge);

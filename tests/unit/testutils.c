@@ -182,3 +182,91 @@ ternTestCompareToFile(const char *actual, const char *path)
     ternTestPrintDiff(expected, actual, path);
     return false;
 }
+
+bool
+ternTestCompareErrorToFile(const GError *err, const char *path)
+{
+    g_autofree char *message = g_strdup_printf("%s\n", err->message);
+
+    return ternTestCompareToFile(message, path);
+}
+
+static gint
+ternTestCompareNames(gconstpointer a, gconstpointer b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+GPtrArray *
+ternTestDataListStems(const char *dir, const char *prefix, const char *suffix)
+{
+    g_autofree char *path = ternTestDataPath(dir, NULL);
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    g_autoptr(GPtrArray) stems = g_ptr_array_new_with_free_func(g_free);
+    const char *file;
+
+    if (!d) {
+        g_printerr("cannot list test data directory '%s'\n", path);
+        return NULL;
+    }
+    while ((file = g_dir_read_name(d))) {
+        if ((!prefix || g_str_has_prefix(file, prefix)) && g_str_has_suffix(file, suffix))
+            g_ptr_array_add(stems, g_strndup(file, strlen(file) - strlen(suffix)));
+    }
+    g_ptr_array_sort(stems, ternTestCompareNames);
+    return g_steal_pointer(&stems);
+}
+
+bool
+ternTestAddFailCases(const char *dir, const char *inputSuffix, const char *pathPrefix,
+                     GTestDataFunc func)
+{
+    g_autoptr(GPtrArray) stems = ternTestDataListStems(dir, "fail-", inputSuffix);
+
+    if (!stems)
+        return false;
+    for (size_t i = 0; i < stems->len; i++) {
+        const char *stem = g_ptr_array_index(stems, i);
+        g_autofree char *path = g_strdup_printf("%s/%s", pathPrefix, stem);
+
+        g_test_add_data_func_full(path, g_strdup(stem), func, g_free);
+    }
+    return true;
+}
+
+/* Whether @file is one half of a complete fail-NAME@inputSuffix / fail-NAME.err pair. */
+static bool
+ternTestIsFailCaseFile(const char *dir, const char *file, const char *stem, const char *inputSuffix)
+{
+    g_autofree char *inFile = g_strdup_printf("%s%s", stem, inputSuffix);
+    g_autofree char *errFile = g_strdup_printf("%s.err", stem);
+    g_autofree char *inPath = g_build_filename(dir, inFile, NULL);
+    g_autofree char *errPath = g_build_filename(dir, errFile, NULL);
+
+    return (g_str_has_suffix(file, inputSuffix) || g_str_has_suffix(file, ".err")) &&
+           g_file_test(inPath, G_FILE_TEST_EXISTS) &&
+           (g_file_test(errPath, G_FILE_TEST_EXISTS) || ternTestRegenerate());
+}
+
+void
+ternTestCheckNoOrphans(const char *dir, const char *inputSuffix, ternTestDataFileKnown known,
+                       gconstpointer opaque)
+{
+    g_autofree char *path = ternTestDataPath(dir, NULL);
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    const char *file;
+
+    g_assert_nonnull(d);
+    while ((file = g_dir_read_name(d))) {
+        const char *dot = strrchr(file, '.');
+        g_autofree char *stem = dot ? g_strndup(file, dot - file) : g_strdup(file);
+        bool belongs = g_str_has_prefix(file, "fail-")
+                           ? ternTestIsFailCaseFile(path, file, stem, inputSuffix)
+                           : known(file, stem, opaque);
+
+        if (!belongs) {
+            g_test_message("'%s' in '%s' belongs to no test case", file, path);
+            g_test_fail();
+        }
+    }
+}

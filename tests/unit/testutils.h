@@ -28,3 +28,51 @@ bool ternTestRegenerate(void);
  * mismatch fails the test (usually: if (!...) g_test_fail()).
  */
 bool ternTestCompareToFile(const char *actual, const char *path);
+
+/*
+ * ternTestCompareErrorToFile: the golden check of a negative case: @err's
+ * message, followed by a newline, against the golden file @path (as
+ * ternTestCompareToFile).
+ */
+bool ternTestCompareErrorToFile(const GError *err, const char *path);
+
+/*
+ * Golden-file directories (docs: style G8): tests/data/DIR holds the
+ * positive cases the test program lists in a table, and one negative case
+ * per pair fail-NAME<input suffix> / fail-NAME.err, found by listing the
+ * directory. No file may belong to no case.
+ */
+
+/*
+ * ternTestDataListStems: the names of the files in tests/data/@dir that
+ * start with @prefix (NULL: any) and end with @suffix, without @suffix, in
+ * strcmp order: "fail-x.xml" gives "fail-x". NULL, after a message on
+ * stderr, when the directory cannot be listed. Caller frees.
+ */
+GPtrArray *ternTestDataListStems(const char *dir, const char *prefix, const char *suffix);
+
+/*
+ * ternTestAddFailCases: add a test @pathPrefix/fail-NAME running @func for
+ * each fail-NAME@inputSuffix in tests/data/@dir, in name order. @func gets
+ * the stem "fail-NAME" (owned by the test case) as its data. False, after a
+ * message on stderr, when the directory cannot be listed.
+ */
+bool ternTestAddFailCases(const char *dir, const char *inputSuffix, const char *pathPrefix,
+                          GTestDataFunc func);
+
+/*
+ * ternTestDataFileKnown: whether @file of a golden-file directory belongs to
+ * one of the caller's positive cases; @stem is @file up to its last '.'.
+ */
+typedef bool (*ternTestDataFileKnown)(const char *file, const char *stem, gconstpointer opaque);
+
+/*
+ * ternTestCheckNoOrphans: fail the running test, naming the file, for each
+ * file in tests/data/@dir that belongs to no case, so none is silently
+ * skipped. A fail-* file belongs to a negative case when it is
+ * fail-NAME@inputSuffix or fail-NAME.err and both exist (with
+ * TERN_TEST_REGENERATE=1 the .err may be missing); any other file when
+ * @known(file, stem, @opaque) says so.
+ */
+void ternTestCheckNoOrphans(const char *dir, const char *inputSuffix, ternTestDataFileKnown known,
+                            gconstpointer opaque);
