@@ -152,7 +152,6 @@ testQemuArgvFail(gconstpointer opaque)
     g_autoptr(ternDomainDef) def = testQemuParse(name);
     g_autoptr(GError) err = NULL;
     g_autoptr(GPtrArray) argv = NULL;
-    g_autofree char *message = NULL;
     qemuCommandOptions opts = {.monitorPath = "/run/tern/qemu/fail.monitor"};
 
     argv = qemuBuildCommandLine(def, &opts, &err);
@@ -164,8 +163,7 @@ testQemuArgvFail(gconstpointer opaque)
         return;
     }
     g_assert_error(err, ternErrorQuark(TERN_FROM_QEMU), TERN_ERR_CONFIG_UNSUPPORTED);
-    message = g_strdup_printf("%s\n", err->message);
-    if (!ternTestCompareToFile(message, errPath))
+    if (!ternTestCompareErrorToFile(err, errPath))
         g_test_fail();
 }
 
@@ -812,59 +810,31 @@ testQemuRealHarness(void)
     g_assert_cmpint(env->pid, ==, 0);
 }
 
+/* The positive cases' files: each case's input NAME.xml (or its xml) and NAME.args. */
+static bool
+testQemuFileKnown(const char *file, const char *stem, gconstpointer opaque)
+{
+    for (size_t i = 0; i < G_N_ELEMENTS(testQemuCases); i++) {
+        const testQemuCase *tc = &testQemuCases[i];
+        const char *in = tc->xml ? tc->xml : tc->name;
+
+        if ((g_str_has_suffix(file, ".xml") && strcmp(stem, in) == 0) ||
+            (g_str_has_suffix(file, ".args") && strcmp(stem, tc->name) == 0))
+            return true;
+    }
+    return false;
+}
+
 /* Every data file belongs to a case, so none is silently skipped. */
 static void
 testQemuNoOrphans(void)
 {
-    g_autofree char *dir = ternTestDataPath("qemuxml2argv", NULL);
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    const char *file;
-
-    g_assert_nonnull(d);
-    while ((file = g_dir_read_name(d))) {
-        g_autofree char *stem =
-            g_strndup(file, strrchr(file, '.') ? strrchr(file, '.') - file : (long)strlen(file));
-        bool known = false;
-
-        if (g_str_has_prefix(file, "fail-")) {
-            g_autofree char *xmlFile = g_strdup_printf("%s.xml", stem);
-            g_autofree char *errFile = g_strdup_printf("%s.err", stem);
-            g_autofree char *xmlPath = testQemuDataPath(xmlFile);
-            g_autofree char *errPath = testQemuDataPath(errFile);
-
-            known = (g_str_has_suffix(file, ".xml") || g_str_has_suffix(file, ".err")) &&
-                    g_file_test(xmlPath, G_FILE_TEST_EXISTS) &&
-                    (g_file_test(errPath, G_FILE_TEST_EXISTS) || ternTestRegenerate());
-        } else {
-            for (size_t i = 0; i < G_N_ELEMENTS(testQemuCases) && !known; i++) {
-                const testQemuCase *tc = &testQemuCases[i];
-                const char *in = tc->xml ? tc->xml : tc->name;
-
-                known = (g_str_has_suffix(file, ".xml") && strcmp(stem, in) == 0) ||
-                        (g_str_has_suffix(file, ".args") && strcmp(stem, tc->name) == 0);
-            }
-        }
-        if (!known) {
-            g_test_message("'%s' in '%s' belongs to no test case", file, dir);
-            g_test_fail();
-        }
-    }
-}
-
-static gint
-testQemuCompareNames(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    ternTestCheckNoOrphans("qemuxml2argv", ".xml", testQemuFileKnown, NULL);
 }
 
 int
 main(int argc, char **argv)
 {
-    g_autoptr(GPtrArray) failNames = g_ptr_array_new_with_free_func(g_free);
-    g_autofree char *dir = NULL;
-    g_autoptr(GDir) d = NULL;
-    const char *file;
-
     g_test_init(&argc, &argv, NULL);
 
     for (size_t i = 0; i < G_N_ELEMENTS(testQemuCases); i++) {
@@ -873,22 +843,8 @@ main(int argc, char **argv)
         g_test_add_data_func(path, &testQemuCases[i], testQemuArgv);
     }
 
-    dir = ternTestDataPath("qemuxml2argv", NULL);
-    if (!(d = g_dir_open(dir, 0, NULL))) {
-        g_printerr("cannot list test data directory '%s'\n", dir);
+    if (!ternTestAddFailCases("qemuxml2argv", ".xml", "/qemu/argv", testQemuArgvFail))
         return 1;
-    }
-    while ((file = g_dir_read_name(d))) {
-        if (g_str_has_prefix(file, "fail-") && g_str_has_suffix(file, ".xml"))
-            g_ptr_array_add(failNames, g_strndup(file, strlen(file) - strlen(".xml")));
-    }
-    g_ptr_array_sort(failNames, testQemuCompareNames);
-    for (size_t i = 0; i < failNames->len; i++) {
-        const char *name = g_ptr_array_index(failNames, i);
-        g_autofree char *path = g_strdup_printf("/qemu/argv/%s", name);
-
-        g_test_add_data_func(path, name, testQemuArgvFail);
-    }
 
     g_test_add_func("/qemu/argv/options-bad", testQemuOptionsBad);
     g_test_add_func("/qemu/argv/invalid-def", testQemuInvalidDef);
