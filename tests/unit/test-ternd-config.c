@@ -79,7 +79,6 @@ testGoldenFail(gconstpointer data)
     g_autoptr(terndConfig) cfg = terndConfigNew();
     g_autoptr(GError) err = NULL;
     g_autofree char *before = terndConfigFormat(cfg);
-    g_autofree char *message = NULL;
 
     g_assert_true(g_file_get_contents(tc->confPath, &text, &len, NULL));
     if (terndConfigLoadData(cfg, base, text, len, &err)) {
@@ -93,15 +92,8 @@ testGoldenFail(gconstpointer data)
         g_assert_cmpstr(after, ==, before); /* a failed load changes nothing */
     }
 
-    message = g_strdup_printf("%s\n", err->message);
-    if (!ternTestCompareToFile(message, tc->expectPath))
+    if (!ternTestCompareErrorToFile(err, tc->expectPath))
         g_test_fail();
-}
-
-static gint
-compareNames(gconstpointer a, gconstpointer b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* Register one test per pass-*.conf and fail-*.conf, in name order. */
@@ -109,17 +101,9 @@ static void
 addGoldenTests(GPtrArray *cases, size_t *npass, size_t *nfail)
 {
     g_autofree char *dir = ternTestDataPath("ternd-conf", NULL);
-    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *entry;
+    g_autoptr(GPtrArray) names = ternTestDataListStems("ternd-conf", NULL, ".conf");
 
-    g_assert_nonnull(d);
-    while ((entry = g_dir_read_name(d))) {
-        if (g_str_has_suffix(entry, ".conf"))
-            g_ptr_array_add(names, g_strndup(entry, strlen(entry) - strlen(".conf")));
-    }
-    g_ptr_array_sort(names, compareNames);
-
+    g_assert_nonnull(names);
     for (guint i = 0; i < names->len; i++) {
         const char *name = g_ptr_array_index(names, i);
         bool pass = g_str_has_prefix(name, "pass-");
