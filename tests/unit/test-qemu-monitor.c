@@ -1633,7 +1633,6 @@ testMalformed(gconstpointer data)
     g_autofree char *errPath = g_strdup_printf("%s/%s.err", dir, name);
     g_autoptr(json_object) spec = json_object_from_file(jsonPath);
     g_autoptr(GError) err = NULL;
-    g_autofree char *text = NULL;
     json_object *parser = NULL, *input = NULL;
 
     g_assert_nonnull(spec);
@@ -1646,8 +1645,7 @@ testMalformed(gconstpointer data)
     }
     g_assert_nonnull(err);
     g_assert_cmpint(ternErrorCodeOf(err), ==, TERN_ERR_INTERNAL_ERROR);
-    text = g_strdup_printf("%s\n", err->message);
-    if (!ternTestCompareToFile(text, errPath))
+    if (!ternTestCompareErrorToFile(err, errPath))
         g_test_fail();
 }
 
@@ -1696,7 +1694,6 @@ main(int argc, char **argv)
     };
     g_autofree char *schemaPath = NULL;
     g_autofree char *recorded = NULL;
-    g_autofree char *malformedDir = NULL;
     g_autoptr(GPtrArray) transcripts = NULL;
     g_autoptr(GPtrArray) malformed = NULL;
     g_autoptr(GError) err = NULL;
@@ -1716,13 +1713,11 @@ main(int argc, char **argv)
     g_test_add_func("/qemu-monitor/json/builders-invalid", testBuildersInvalid);
     g_test_add_func("/qemu-monitor/json/decode-line", testDecodeLine);
 
-    malformedDir = ternTestDataPath("qmp", "malformed", NULL);
-    malformed = testListDir(malformedDir, ".json");
+    if (!(malformed = ternTestDataListStems("qmp/malformed", NULL, ".json")))
+        return 1;
     for (guint i = 0; i < malformed->len; i++) {
-        char *name = malformed->pdata[i];
-        g_autofree char *path = NULL;
-        name[strlen(name) - strlen(".json")] = '\0';
-        path = g_strdup_printf("/qemu-monitor/json/malformed/%s", name);
+        const char *name = malformed->pdata[i];
+        g_autofree char *path = g_strdup_printf("/qemu-monitor/json/malformed/%s", name);
         g_test_add_data_func(path, name, testMalformed);
     }
 
