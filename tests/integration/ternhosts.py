@@ -27,7 +27,8 @@ default; the holder's PID is written into the file). The lock file itself is nev
 
 Cleanup. The teardown is registered before anything is created: the with-block's exit, an
 atexit handler, and SIGTERM/SIGINT/SIGHUP handlers (they raise Interrupted, a SystemExit
-whose code is 128 + the signal, so the with-block unwinds) all run the same idempotent
+whose code is 128 + the signal, so the with-block unwinds; a SIGINT or SIGHUP the process
+started with ignored stays ignored) all run the same idempotent
 teardown: SIGTERM to each ternd (SIGKILL after 10 s) by its PID, SIGKILL by PID to any QEMU
 whose command line points into a host's root and to any process left in the namespaces
 (everything in them was started by this run or by its ternds), "ip netns del", and removal of
@@ -430,6 +431,8 @@ class TestHosts:
     def _install_signal_handlers(self):
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             try:
+                if sig != signal.SIGTERM and signal.getsignal(sig) == signal.SIG_IGN:
+                    continue  # started in the background or under nohup: stay so
                 self._old_handlers[sig] = signal.signal(sig, self._on_signal)
             except ValueError:  # not the main thread: atexit and the with-block only
                 break
