@@ -4,30 +4,21 @@
 Usage: test-boot.py VMLINUZ INITRAMFS CASE     (CASE: idle, dirty or selftest-corrupt)
 Prints TAP. QEMU is $TERN_QEMU or qemu-system-x86_64 from PATH (the test is skipped without one).
 
-Always TCG, never KVM, even where /dev/kvm exists: on these machines KVM is a nested software
-hypervisor that cannot run a Linux guest (machine-notes.md 1). Always pti=on (machine-notes.md
-2). The guest's serial port goes to a file, which we poll (G13: wait for the marker, do not
-sleep a fixed time) until WANT_BEATS heartbeats are there, within BOOT_TIMEOUT_S. QEMU is
-killed by its PID on every way out, failures and SIGTERM from meson's timeout included, and
-dies with us anyway (PR_SET_PDEATHSIG) if we are killed outright.
+The guest runs as guestvm.py runs it (TCG, pti=on, serial port to a file, QEMU killed by its
+PID on every way out); we poll the serial log until WANT_BEATS heartbeats are there, within
+BOOT_TIMEOUT_S.
 """
-import ctypes
 import os
-import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import guestvm  # noqa: E402
 import heartbeat  # noqa: E402
 
 WANT_BEATS = 20
 BOOT_TIMEOUT_S = 60.0
 FIRST_BEAT_LIMIT_S = 15.0
-POLL_S = 0.05
-PR_SET_PDEATHSIG = 1
 
 # name: (extra kernel parameters, dirty rate in MiB/s to check or None, corruption expected)
 CASES = {
@@ -39,96 +30,17 @@ CASES = {
 }
 
 
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def ok(self, cond, what):
-        self.n += 1
-        if not cond:
-            self.failed += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, what), flush=True)
-        return cond
-
-    @staticmethod
-    def diag(text):
-        for line in text.splitlines():
-            print("# " + line, flush=True)
-
-
-def die_with_parent():
-    """In the child, before exec: SIGKILL QEMU if this script dies without cleaning up."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-
-
-def qemu_argv(qemu, kernel, initramfs, log, extra):
-    return [qemu, "-accel", "tcg", "-m", "256", "-nodefaults", "-nographic", "-display", "none",
-            "-no-reboot", "-serial", "file:" + log, "-kernel", kernel, "-initrd", initramfs,
-            # panic=-1: a guest whose init dies reboots at once, which -no-reboot makes an exit.
-            "-append", "console=ttyS0 pti=on %s quiet panic=-1" % extra]
-
-
-def boot(tap, qemu, kernel, initramfs, workdir, extra):
-    """Run the guest until WANT_BEATS heartbeats; return (summary, seconds to first beat)."""
-    log = os.path.join(workdir, "serial.log")
-    qemu_out = os.path.join(workdir, "qemu.out")
-    argv = qemu_argv(qemu, kernel, initramfs, log, extra)
-    tap.diag("qemu: " + " ".join(argv))
-    first_beat_s = None
-    result = heartbeat.summarize_text("")
-    with open(qemu_out, "wb") as out:
-        start = time.monotonic()
-        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=out,
-                                stderr=subprocess.STDOUT, preexec_fn=die_with_parent)
-    try:
-        deadline = start + BOOT_TIMEOUT_S
-        while time.monotonic() < deadline:
-            if os.path.exists(log):
-                result = heartbeat.summarize_file(log)
-                if result["count"] > 0 and first_beat_s is None:
-                    first_beat_s = time.monotonic() - start
-                if result["count"] >= WANT_BEATS or result["errors"]:
-                    break
-            if proc.poll() is not None:
-                tap.diag("qemu exited early with status %d" % proc.returncode)
-                break
-            time.sleep(POLL_S)
-    finally:
-        if proc.poll() is None:
-            proc.kill()   # by PID: Popen.kill() is os.kill(proc.pid, SIGKILL)
-        proc.wait()
-    if os.path.exists(log):
-        result = heartbeat.summarize_file(log)
-    return result, first_beat_s, log, qemu_out
-
-
-def show_log(path, lines=40):
-    try:
-        with open(path, "rb") as f:
-            text = f.read().decode("utf-8", errors="replace")
-    except OSError as e:
-        Tap.diag("%s: %s" % (path, e))
-        return
-    Tap.diag("last %d lines of %s:" % (lines, os.path.basename(path)))
-    Tap.diag("\n".join(text.splitlines()[-lines:]))
-
-
 def run(case, kernel, initramfs):
     extra, rate, expect_corrupt = CASES[case]
-    qemu = os.environ.get("TERN_QEMU") or shutil.which("qemu-system-x86_64")
-    if not qemu:
-        print("1..0 # SKIP qemu-system-x86_64 not found (scripts/install-deps.sh installs it)")
-        return 0
-    for path in (kernel, initramfs):
-        if not os.path.isfile(path):
-            print("Bail out! %s is missing (tests/guest/build-guest.sh builds it)" % path)
-            return 1
+    qemu, status = guestvm.find_qemu(kernel, initramfs)
+    if qemu is None:
+        return status
 
-    tap = Tap()
+    tap = guestvm.Tap()
     with tempfile.TemporaryDirectory(prefix="tern-guest-") as workdir:
-        r, first_beat_s, log, qemu_out = boot(tap, qemu, kernel, initramfs, workdir, extra)
+        with guestvm.GuestVM(tap, qemu, kernel, initramfs, workdir, extra) as vm:
+            vm.wait_heartbeats(WANT_BEATS, BOOT_TIMEOUT_S)
+        r, first_beat_s = vm.summary(), vm.first_beat_s
         if first_beat_s is not None:
             tap.diag("boot-to-first-heartbeat: %.2f s on the host (guest clock then: %s ms)"
                      % (first_beat_s, r["first_t_ms"]))
@@ -161,23 +73,9 @@ def run(case, kernel, initramfs):
         else:
             tap.ok(dirtied > 0, "memory dirtied (dirtied_mib=%d)" % dirtied)
         if tap.failed:
-            show_log(log)
-            show_log(qemu_out, 10)
-    print("1..%d" % tap.n)
-    return 1 if tap.failed else 0
-
-
-def on_sigterm(signum, frame):
-    raise SystemExit(128 + signum)   # unwinds through boot()'s finally: QEMU is killed
-
-
-def main(argv):
-    if len(argv) != 4 or argv[3] not in CASES:
-        sys.stderr.write("usage: test-boot.py VMLINUZ INITRAMFS %s\n" % "|".join(CASES))
-        return 2
-    signal.signal(signal.SIGTERM, on_sigterm)
-    return run(argv[3], argv[1], argv[2])
+            vm.show_logs()
+    return tap.done()
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(guestvm.main(sys.argv, CASES, run))
