@@ -8,6 +8,7 @@
 #include "hypervisor/domain_event.h"
 #include "hypervisor/driver.h"
 #include "util/ternerror.h"
+#include "testutils.h"
 
 /*
  * Events are delivered on the state's own thread, so every test waits for
@@ -17,107 +18,24 @@
  * earlier event has been dispatched to everyone it was going to reach.
  */
 
-#define WAIT_US (10 * G_TIME_SPAN_SECOND)
-
 static const unsigned char uuidA[TERN_UUID_BUFLEN] = {0xaa, 1, 2,  3,  4,  5,  6,  7,
                                                       8,    9, 10, 11, 12, 13, 14, 15};
 static const unsigned char uuidB[TERN_UUID_BUFLEN] = {0xbb, 1, 2,  3,  4,  5,  6,  7,
                                                       8,    9, 10, 11, 12, 13, 14, 15};
 
-/* --- a sink recording what callbacks saw, as "tag name id payload" lines --- */
+/* --- callbacks recording what they saw in a sink, as "tag name id payload" lines --- */
 
 typedef struct {
-    GMutex lock;
-    GCond cond;
-    GPtrArray *seen; /* char* */
-    int freed;       /* freecb calls */
-} testSink;
-
-typedef struct {
-    testSink *sink;
+    ternTestRecorder *sink;
     const char *tag;
 } testCallbackData;
-
-static testSink *
-testSinkNew(void)
-{
-    testSink *sink = g_new0(testSink, 1);
-
-    g_mutex_init(&sink->lock);
-    g_cond_init(&sink->cond);
-    sink->seen = g_ptr_array_new_with_free_func(g_free);
-    return sink;
-}
-
-static void
-testSinkFree(testSink *sink)
-{
-    g_ptr_array_unref(sink->seen);
-    g_cond_clear(&sink->cond);
-    g_mutex_clear(&sink->lock);
-    g_free(sink);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(testSink, testSinkFree)
-
-static void
-testSinkAdd(testSink *sink, char *line)
-{
-    g_mutex_lock(&sink->lock);
-    g_ptr_array_add(sink->seen, line);
-    g_cond_broadcast(&sink->cond);
-    g_mutex_unlock(&sink->lock);
-}
-
-/* Wait until @sink has seen @n lines; false on timeout. */
-static bool
-testSinkWait(testSink *sink, guint n)
-{
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
-    bool ok = true;
-
-    g_mutex_lock(&sink->lock);
-    while (sink->seen->len < n && ok)
-        ok = g_cond_wait_until(&sink->cond, &sink->lock, deadline) || sink->seen->len >= n;
-    g_mutex_unlock(&sink->lock);
-    return ok;
-}
-
-/* Wait until @sink's freecb count reaches @n; false on timeout. */
-static bool
-testSinkWaitFreed(testSink *sink, int n)
-{
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
-    bool ok = true;
-
-    g_mutex_lock(&sink->lock);
-    while (sink->freed < n && ok)
-        ok = g_cond_wait_until(&sink->cond, &sink->lock, deadline) || sink->freed >= n;
-    g_mutex_unlock(&sink->lock);
-    return ok;
-}
-
-static char *
-testSinkJoin(testSink *sink)
-{
-    g_autoptr(GString) out = g_string_new(NULL);
-
-    g_mutex_lock(&sink->lock);
-    for (guint i = 0; i < sink->seen->len; i++)
-        g_string_append_printf(out, "%s%s", i ? "|" : "", (char *)g_ptr_array_index(sink->seen, i));
-    g_mutex_unlock(&sink->lock);
-    return g_string_free(g_steal_pointer(&out), FALSE);
-}
 
 static void
 testFreeCb(void *opaque)
 {
     testCallbackData *data = opaque;
 
-    g_mutex_lock(&data->sink->lock);
-    data->sink->freed++;
-    g_cond_broadcast(&data->sink->cond);
-    g_mutex_unlock(&data->sink->lock);
+    ternTestRecorderFreed(data->sink);
 }
 
 static void
@@ -126,8 +44,8 @@ testLifecycleCb(ternConnect *conn, ternDomain *dom, int event, int detail, void 
     testCallbackData *data = opaque;
 
     g_assert_true(dom->conn == conn);
-    testSinkAdd(data->sink,
-                g_strdup_printf("%s %s %d %d/%d", data->tag, dom->name, dom->id, event, detail));
+    ternTestRecorderAdd(data->sink, g_strdup_printf("%s %s %d %d/%d", data->tag, dom->name, dom->id,
+                                                    event, detail));
 }
 
 static void
@@ -135,8 +53,8 @@ testIterationCb(ternConnect *conn, ternDomain *dom, int iteration, void *opaque)
 {
     testCallbackData *data = opaque;
 
-    testSinkAdd(data->sink,
-                g_strdup_printf("%s %s %d it=%d", data->tag, dom->name, dom->id, iteration));
+    ternTestRecorderAdd(
+        data->sink, g_strdup_printf("%s %s %d it=%d", data->tag, dom->name, dom->id, iteration));
 }
 
 static int
@@ -209,7 +127,7 @@ static void
 testRegisterUnknownID(void)
 {
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-unknown");
     testCallbackData data = {sink, "x"};
     const int bad[] = {-1, TERN_DOMAIN_EVENT_ID_LAST, 1000};
@@ -243,7 +161,7 @@ static void
 testOrder(void)
 {
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-order");
     testCallbackData data = {sink, "a"};
     g_autoptr(GString) want = g_string_new(NULL);
@@ -255,8 +173,8 @@ testOrder(void)
         g_string_append_printf(want, "%sa vm1 %d %d/%d", i ? "|" : "", i,
                                i % TERN_DOMAIN_EVENT_LAST, i % 3);
     }
-    g_assert_true(testSinkWait(sink, 200));
-    got = testSinkJoin(sink);
+    g_assert_true(ternTestRecorderWait(sink, 200));
+    got = ternTestRecorderJoin(sink, "|");
     g_assert_cmpstr(got, ==, want->str);
 }
 
@@ -264,7 +182,7 @@ static void
 testFilters(void)
 {
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-filter");
     testCallbackData all = {sink, "all"};
     testCallbackData onlyA = {sink, "A"};
@@ -279,8 +197,8 @@ testFilters(void)
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
     ternObjectEventStateQueue(state, ternDomainEventMigrationIterationNew("a", uuidA, 1, 7));
 
-    g_assert_true(testSinkWait(sink, 4));
-    got = testSinkJoin(sink);
+    g_assert_true(ternTestRecorderWait(sink, 4));
+    got = ternTestRecorderJoin(sink, "|");
     /* callbacks of one event run in registration order */
     g_assert_cmpstr(got, ==, "all b 2 2/0|all a 1 2/0|A a 1 2/0|it a 1 it=7");
 }
@@ -292,8 +210,8 @@ testTwoConnections(void)
     g_autoptr(ternConnect) c1 = ternConnectNew("test:///events", 0);
     g_autoptr(ternConnect) c2 = ternConnectNew("test:///events", 0);
     g_autoptr(ternConnect) c3 = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sink = testSinkNew();
-    g_autoptr(testSink) sentinelSink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
+    g_autoptr(ternTestRecorder) sentinelSink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-conns");
     testCallbackData d1 = {sink, "c1"};
     testCallbackData d2 = {sink, "c2"};
@@ -306,7 +224,7 @@ testTwoConnections(void)
     testRegisterIteration(state, c3, &sentinel);
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_DEFINED, 0);
     ternObjectEventStateQueue(state, ternDomainEventMigrationIterationNew("a", uuidA, 1, 1));
-    g_assert_true(testSinkWait(sentinelSink, 1));
+    g_assert_true(ternTestRecorderWait(sentinelSink, 1));
     g_assert_cmpuint(sink->seen->len, ==, 2);
     /* the dispatcher is done with the first event: its handles and
      * references are gone, only the test's remain */
@@ -327,8 +245,8 @@ static void
 testDeregister(void)
 {
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sink = testSinkNew();
-    g_autoptr(testSink) sentinelSink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
+    g_autoptr(ternTestRecorder) sentinelSink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-dereg");
     testCallbackData gone = {sink, "gone"};
     testCallbackData sentinel = {sentinelSink, "s"};
@@ -353,7 +271,7 @@ testDeregister(void)
 
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
     ternObjectEventStateQueue(state, ternDomainEventMigrationIterationNew("a", uuidA, 1, 1));
-    g_assert_true(testSinkWait(sentinelSink, 1));
+    g_assert_true(ternTestRecorderWait(sentinelSink, 1));
     g_assert_cmpuint(sink->seen->len, ==, 0);
 }
 
@@ -427,7 +345,7 @@ testDeregisterWaits(void)
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-wait");
     testGate gate = {.state = state, .conn = conn};
     g_autoptr(GError) err = NULL;
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
     GThread *thread;
 
     g_mutex_init(&gate.lock);
@@ -468,13 +386,13 @@ static void
 testRegisteredLate(void)
 {
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-late");
     testCallbackData early = {sink, "early"};
     testCallbackData late = {sink, "late"};
     testGate gate = {.state = state, .conn = conn};
     g_autoptr(GError) err = NULL;
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
     g_autofree char *got = NULL;
 
     g_mutex_init(&gate.lock);
@@ -498,8 +416,8 @@ testRegisteredLate(void)
     gate.release = true;
     g_cond_broadcast(&gate.cond);
     g_mutex_unlock(&gate.lock);
-    g_assert_true(testSinkWait(sink, 3));
-    got = testSinkJoin(sink);
+    g_assert_true(ternTestRecorderWait(sink, 3));
+    got = ternTestRecorderJoin(sink, "|");
     g_assert_cmpstr(got, ==, "early a 1 2/0|early a 1 5/0|late a 1 5/0");
     ternObjectEventStateDeregisterConn(state, conn);
     g_cond_clear(&gate.cond);
@@ -538,12 +456,12 @@ static void
 testDeregisterSelf(void)
 {
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sentinelSink = testSinkNew();
+    g_autoptr(ternTestRecorder) sentinelSink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-self");
     testCallbackData sentinel = {sentinelSink, "s"};
     testGate gate = {.state = state, .conn = conn};
     g_autoptr(GError) err = NULL;
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
 
     g_mutex_init(&gate.lock);
     g_cond_init(&gate.cond);
@@ -555,7 +473,7 @@ testDeregisterSelf(void)
 
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STOPPED, 0);
-    g_assert_true(testSinkWait(sentinelSink, 2));
+    g_assert_true(ternTestRecorderWait(sentinelSink, 2));
 
     g_mutex_lock(&gate.lock);
     while (gate.frees < 1)
@@ -573,8 +491,8 @@ testDeregisterConn(void)
 {
     g_autoptr(ternConnect) c1 = ternConnectNew("test:///events", 0);
     g_autoptr(ternConnect) c2 = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) s1 = testSinkNew();
-    g_autoptr(testSink) s2 = testSinkNew();
+    g_autoptr(ternTestRecorder) s1 = ternTestRecorderNew();
+    g_autoptr(ternTestRecorder) s2 = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-conn");
     testCallbackData d1 = {s1, "c1"};
     testCallbackData d2 = {s2, "c2"};
@@ -593,7 +511,7 @@ testDeregisterConn(void)
     g_assert_error(err, ternErrorQuark(TERN_FROM_EVENT), TERN_ERR_INVALID_ARG);
 
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
-    g_assert_true(testSinkWait(s2, 1));
+    g_assert_true(ternTestRecorderWait(s2, 1));
     g_assert_cmpuint(s1->seen->len, ==, 0);
 
     ternObjectEventStateDeregisterConn(state, c1); /* nothing left: a no-op */
@@ -606,11 +524,11 @@ testStateFree(void)
 {
     ternObjectEventState *state = ternObjectEventStateNew("ev-free");
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
     testCallbackData data = {sink, "a"};
     testGate gate = {.state = state, .conn = conn};
     g_autoptr(GError) err = NULL;
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
 
     g_mutex_init(&gate.lock);
     g_cond_init(&gate.cond);
@@ -674,7 +592,7 @@ static void
 testLastRefInCallback(void)
 {
     ternConnect *conn = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-close");
     testCallbackData data = {sink, "x"};
     g_autoptr(GError) err = NULL;
@@ -688,7 +606,7 @@ testLastRefInCallback(void)
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
 
     /* the close deregisters the callback: its freecb tells us it happened */
-    g_assert_true(testSinkWaitFreed(sink, 1));
+    g_assert_cmpint(ternTestRecorderWaitFreed(sink, 1), >=, 1);
     g_assert_cmpint(g_atomic_int_get(&closedCount), ==, 1);
     g_assert_true(closedOnThread == callbackThread);
 }
@@ -699,8 +617,8 @@ testClosedConnSkipped(void)
 {
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
     g_autoptr(ternConnect) other = ternConnectNew("test:///events", 0);
-    g_autoptr(testSink) sink = testSinkNew();
-    g_autoptr(testSink) sentinelSink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
+    g_autoptr(ternTestRecorder) sentinelSink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-closed");
     testCallbackData data = {sink, "x"};
     testCallbackData sentinel = {sentinelSink, "s"};
@@ -710,7 +628,7 @@ testClosedConnSkipped(void)
     /* as between the last unref and connectClose's deregistration */
     g_atomic_int_set(&conn->refs, 0);
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
-    g_assert_true(testSinkWait(sentinelSink, 1));
+    g_assert_true(ternTestRecorderWait(sentinelSink, 1));
     g_assert_cmpuint(sink->seen->len, ==, 0);
     ternObjectEventStateDeregisterConn(state, conn);
     g_atomic_int_set(&conn->refs, 1);
@@ -727,7 +645,7 @@ static void *
 testStressThread(void *opaque)
 {
     testStressData *d = opaque;
-    g_autoptr(testSink) sink = testSinkNew();
+    g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
     testCallbackData data = {sink, "t"};
 
     for (int i = 0; i < 50; i++) {

@@ -1,4 +1,4 @@
-/* testutils.c: helpers shared by the unit tests: test data paths and golden files */
+/* testutils.c: helpers shared by the unit tests: test data, golden files, event recording */
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 #include <stdarg.h>
@@ -269,4 +269,98 @@ ternTestCheckNoOrphans(const char *dir, const char *inputSuffix, ternTestDataFil
             g_test_fail();
         }
     }
+}
+
+void
+ternTestRecorderInit(ternTestRecorder *rec)
+{
+    g_mutex_init(&rec->lock);
+    g_cond_init(&rec->cond);
+    rec->seen = g_ptr_array_new_with_free_func(g_free);
+    rec->freed = 0;
+}
+
+void
+ternTestRecorderClear(ternTestRecorder *rec)
+{
+    g_ptr_array_unref(rec->seen);
+    g_cond_clear(&rec->cond);
+    g_mutex_clear(&rec->lock);
+}
+
+ternTestRecorder *
+ternTestRecorderNew(void)
+{
+    ternTestRecorder *rec = g_new0(ternTestRecorder, 1);
+
+    ternTestRecorderInit(rec);
+    return rec;
+}
+
+void
+ternTestRecorderFree(ternTestRecorder *rec)
+{
+    ternTestRecorderClear(rec);
+    g_free(rec);
+}
+
+void
+ternTestRecorderAdd(ternTestRecorder *rec, char *line)
+{
+    g_mutex_lock(&rec->lock);
+    g_ptr_array_add(rec->seen, line);
+    g_cond_broadcast(&rec->cond);
+    g_mutex_unlock(&rec->lock);
+}
+
+void
+ternTestRecorderFreed(void *opaque)
+{
+    ternTestRecorder *rec = opaque;
+
+    g_mutex_lock(&rec->lock);
+    rec->freed++;
+    g_cond_broadcast(&rec->cond);
+    g_mutex_unlock(&rec->lock);
+}
+
+bool
+ternTestRecorderWait(ternTestRecorder *rec, guint n)
+{
+    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
+    bool ok = true;
+
+    g_mutex_lock(&rec->lock);
+    while (rec->seen->len < n && ok)
+        ok = g_cond_wait_until(&rec->cond, &rec->lock, deadline) || rec->seen->len >= n;
+    g_mutex_unlock(&rec->lock);
+    return ok;
+}
+
+int
+ternTestRecorderWaitFreed(ternTestRecorder *rec, int n)
+{
+    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
+    int freed;
+
+    g_mutex_lock(&rec->lock);
+    while (rec->freed < n) {
+        if (!g_cond_wait_until(&rec->cond, &rec->lock, deadline))
+            break;
+    }
+    freed = rec->freed;
+    g_mutex_unlock(&rec->lock);
+    return freed;
+}
+
+char *
+ternTestRecorderJoin(ternTestRecorder *rec, const char *sep)
+{
+    g_autoptr(GString) out = g_string_new(NULL);
+
+    g_mutex_lock(&rec->lock);
+    for (guint i = 0; i < rec->seen->len; i++)
+        g_string_append_printf(out, "%s%s", i ? sep : "", (char *)g_ptr_array_index(rec->seen, i));
+    g_mutex_unlock(&rec->lock);
+    return g_string_free(g_steal_pointer(&out), FALSE);
 }

@@ -1,4 +1,4 @@
-/* testutils.h: helpers shared by the unit tests: test data paths and golden files */
+/* testutils.h: helpers shared by the unit tests: test data, golden files, event recording */
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
@@ -76,3 +76,42 @@ typedef bool (*ternTestDataFileKnown)(const char *file, const char *stem, gconst
  */
 void ternTestCheckNoOrphans(const char *dir, const char *inputSuffix, ternTestDataFileKnown known,
                             gconstpointer opaque);
+
+/*
+ * ternTestRecorder: what callbacks running on other threads saw, as text
+ * lines in the order they came, and how often a freecb ran. Tests wait for
+ * what they expect with a deadline (TERN_TEST_WAIT_US), never a fixed
+ * sleep. seen and freed may be read directly once nothing adds any more.
+ */
+#define TERN_TEST_WAIT_US (10 * G_TIME_SPAN_SECOND)
+
+typedef struct {
+    GMutex lock;
+    GCond cond;
+    GPtrArray *seen; /* char *, in the order added */
+    int freed;       /* ternTestRecorderFreed calls */
+} ternTestRecorder;
+
+void ternTestRecorderInit(ternTestRecorder *rec);
+void ternTestRecorderClear(ternTestRecorder *rec);
+ternTestRecorder *ternTestRecorderNew(void);
+void ternTestRecorderFree(ternTestRecorder *rec);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(ternTestRecorder, ternTestRecorderFree)
+
+/* ternTestRecorderAdd: append @line (taken) and wake the waiters. */
+void ternTestRecorderAdd(ternTestRecorder *rec, char *line);
+
+/* ternTestRecorderFreed: a freecb for @rec (a ternTestRecorder *): counts the call. */
+void ternTestRecorderFreed(void *rec);
+
+/* ternTestRecorderWait: wait until @rec holds @n lines; false on timeout. */
+bool ternTestRecorderWait(ternTestRecorder *rec, guint n);
+
+/*
+ * ternTestRecorderWaitFreed: wait until the freecb ran @n times (or the
+ * deadline passed); returns how often it ran.
+ */
+int ternTestRecorderWaitFreed(ternTestRecorder *rec, int n);
+
+/* ternTestRecorderJoin: the lines so far, joined with @sep. Caller frees. */
+char *ternTestRecorderJoin(ternTestRecorder *rec, const char *sep);
