@@ -319,6 +319,56 @@ testGateFree(void *opaque)
     g_mutex_unlock(&gate->lock);
 }
 
+static void
+testGateInit(testGate *gate, ternObjectEventState *state, ternConnect *conn)
+{
+    *gate = (testGate){.state = state, .conn = conn};
+    g_mutex_init(&gate->lock);
+    g_cond_init(&gate->cond);
+}
+
+static void
+testGateClear(testGate *gate)
+{
+    g_cond_clear(&gate->cond);
+    g_mutex_clear(&gate->lock);
+}
+
+/* Register @cb for lifecycle events (of @filter's domain only, if set) with @gate as its data. */
+static void
+testGateRegister(testGate *gate, const unsigned char *filter, ternConnectDomainEventCallback cb,
+                 ternFreeCallback freecb)
+{
+    g_autoptr(GError) err = NULL;
+
+    gate->callbackID = ternObjectEventStateRegister(
+        gate->state, gate->conn, filter, TERN_DOMAIN_EVENT_ID_LIFECYCLE,
+        TERN_DOMAIN_EVENT_CALLBACK(cb), gate, freecb, &err);
+    g_assert_no_error(err);
+}
+
+/* Wait until testGateCb holds the dispatcher. */
+static void
+testGateWaitEntered(testGate *gate)
+{
+    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
+
+    g_mutex_lock(&gate->lock);
+    while (!gate->entered)
+        g_assert_true(g_cond_wait_until(&gate->cond, &gate->lock, deadline) || gate->entered);
+    g_mutex_unlock(&gate->lock);
+}
+
+/* Let testGateCb return. */
+static void
+testGateRelease(testGate *gate)
+{
+    g_mutex_lock(&gate->lock);
+    gate->release = true;
+    g_cond_broadcast(&gate->cond);
+    g_mutex_unlock(&gate->lock);
+}
+
 static void *
 testGateDeregisterThread(void *opaque)
 {
@@ -343,24 +393,15 @@ testDeregisterWaits(void)
 {
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-wait");
-    testGate gate = {.state = state, .conn = conn};
-    g_autoptr(GError) err = NULL;
-    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
+    testGate gate;
     GThread *thread;
 
-    g_mutex_init(&gate.lock);
-    g_cond_init(&gate.cond);
-    gate.callbackID = ternObjectEventStateRegister(
-        state, conn, NULL, TERN_DOMAIN_EVENT_ID_LIFECYCLE, TERN_DOMAIN_EVENT_CALLBACK(testGateCb),
-        &gate, testGateFree, &err);
-    g_assert_no_error(err);
+    testGateInit(&gate, state, conn);
+    testGateRegister(&gate, NULL, testGateCb, testGateFree);
 
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STOPPED, 0);
-    g_mutex_lock(&gate.lock);
-    while (!gate.entered)
-        g_assert_true(g_cond_wait_until(&gate.cond, &gate.lock, deadline) || gate.entered);
-    g_mutex_unlock(&gate.lock);
+    testGateWaitEntered(&gate);
 
     thread = g_thread_new("test-dereg", testGateDeregisterThread, &gate);
     /* Proving a negative needs some time: the deregistration must still be
@@ -369,16 +410,14 @@ testDeregisterWaits(void)
     g_mutex_lock(&gate.lock);
     g_assert_false(gate.deregistered);
     g_assert_cmpint(gate.frees, ==, 0);
-    gate.release = true;
-    g_cond_broadcast(&gate.cond);
     g_mutex_unlock(&gate.lock);
+    testGateRelease(&gate);
     g_thread_join(thread);
 
     g_assert_true(gate.deregistered);
     g_assert_true(gate.freedAfterReturn);
     g_assert_cmpint(gate.calls, ==, 1); /* the second event never reached it */
-    g_cond_clear(&gate.cond);
-    g_mutex_clear(&gate.lock);
+    testGateClear(&gate);
 }
 
 /* A callback sees only events queued after it registered, even if not yet delivered. */
@@ -390,38 +429,26 @@ testRegisteredLate(void)
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-late");
     testCallbackData early = {sink, "early"};
     testCallbackData late = {sink, "late"};
-    testGate gate = {.state = state, .conn = conn};
-    g_autoptr(GError) err = NULL;
-    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
+    testGate gate;
     g_autofree char *got = NULL;
 
-    g_mutex_init(&gate.lock);
-    g_cond_init(&gate.cond);
+    testGateInit(&gate, state, conn);
     /* hold the dispatcher in a callback while the next events wait in the queue */
-    ternObjectEventStateRegister(state, conn, uuidB, TERN_DOMAIN_EVENT_ID_LIFECYCLE,
-                                 TERN_DOMAIN_EVENT_CALLBACK(testGateCb), &gate, NULL, &err);
-    g_assert_no_error(err);
+    testGateRegister(&gate, uuidB, testGateCb, NULL);
     testRegisterLifecycle(state, conn, uuidA, &early);
     testQueueLifecycle(state, "b", uuidB, 2, TERN_DOMAIN_EVENT_STARTED, 0);
-    g_mutex_lock(&gate.lock);
-    while (!gate.entered)
-        g_assert_true(g_cond_wait_until(&gate.cond, &gate.lock, deadline) || gate.entered);
-    g_mutex_unlock(&gate.lock);
+    testGateWaitEntered(&gate);
 
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
     testRegisterLifecycle(state, conn, uuidA, &late);
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STOPPED, 0);
 
-    g_mutex_lock(&gate.lock);
-    gate.release = true;
-    g_cond_broadcast(&gate.cond);
-    g_mutex_unlock(&gate.lock);
+    testGateRelease(&gate);
     g_assert_true(ternTestRecorderWait(sink, 3));
     got = ternTestRecorderJoin(sink, "|");
     g_assert_cmpstr(got, ==, "early a 1 2/0|early a 1 5/0|late a 1 5/0");
     ternObjectEventStateDeregisterConn(state, conn);
-    g_cond_clear(&gate.cond);
-    g_mutex_clear(&gate.lock);
+    testGateClear(&gate);
 }
 
 /* --- a callback that deregisters itself --- */
@@ -441,34 +468,17 @@ testSelfDeregisterCb(ternConnect *conn, ternDomain *dom, int event, int detail, 
 }
 
 static void
-testSelfDeregisterFree(void *opaque)
-{
-    testGate *gate = opaque;
-
-    g_mutex_lock(&gate->lock);
-    gate->frees++;
-    gate->freedAfterReturn = gate->returned;
-    g_cond_broadcast(&gate->cond);
-    g_mutex_unlock(&gate->lock);
-}
-
-static void
 testDeregisterSelf(void)
 {
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
     g_autoptr(ternTestRecorder) sentinelSink = ternTestRecorderNew();
     g_autoptr(ternObjectEventState) state = ternObjectEventStateNew("ev-self");
     testCallbackData sentinel = {sentinelSink, "s"};
-    testGate gate = {.state = state, .conn = conn};
-    g_autoptr(GError) err = NULL;
+    testGate gate;
     gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
 
-    g_mutex_init(&gate.lock);
-    g_cond_init(&gate.cond);
-    gate.callbackID = ternObjectEventStateRegister(
-        state, conn, NULL, TERN_DOMAIN_EVENT_ID_LIFECYCLE,
-        TERN_DOMAIN_EVENT_CALLBACK(testSelfDeregisterCb), &gate, testSelfDeregisterFree, &err);
-    g_assert_no_error(err);
+    testGateInit(&gate, state, conn);
+    testGateRegister(&gate, NULL, testSelfDeregisterCb, testGateFree);
     testRegisterLifecycle(state, conn, NULL, &sentinel);
 
     testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
@@ -482,8 +492,7 @@ testDeregisterSelf(void)
     g_assert_cmpint(gate.calls, ==, 1);
     g_assert_cmpint(gate.frees, ==, 1);
     g_assert_true(gate.freedAfterReturn);
-    g_cond_clear(&gate.cond);
-    g_mutex_clear(&gate.lock);
+    testGateClear(&gate);
 }
 
 static void
@@ -526,35 +535,25 @@ testStateFree(void)
     g_autoptr(ternConnect) conn = ternConnectNew("test:///events", 0);
     g_autoptr(ternTestRecorder) sink = ternTestRecorderNew();
     testCallbackData data = {sink, "a"};
-    testGate gate = {.state = state, .conn = conn};
-    g_autoptr(GError) err = NULL;
-    gint64 deadline = g_get_monotonic_time() + TERN_TEST_WAIT_US;
+    testGate gate;
 
-    g_mutex_init(&gate.lock);
-    g_cond_init(&gate.cond);
+    testGateInit(&gate, state, conn);
     /* hold the thread in a callback so events pile up behind it */
-    ternObjectEventStateRegister(state, conn, NULL, TERN_DOMAIN_EVENT_ID_LIFECYCLE,
-                                 TERN_DOMAIN_EVENT_CALLBACK(testGateCb), &gate, testGateFree, &err);
-    g_assert_no_error(err);
+    testGateRegister(&gate, NULL, testGateCb, testGateFree);
     testRegisterLifecycle(state, conn, NULL, &data);
     testRegisterIteration(state, conn, &data);
     for (int i = 0; i < 10; i++)
         testQueueLifecycle(state, "a", uuidA, 1, TERN_DOMAIN_EVENT_STARTED, 0);
 
-    g_mutex_lock(&gate.lock);
-    while (!gate.entered)
-        g_assert_true(g_cond_wait_until(&gate.cond, &gate.lock, deadline) || gate.entered);
-    gate.release = true;
-    g_cond_broadcast(&gate.cond);
-    g_mutex_unlock(&gate.lock);
+    testGateWaitEntered(&gate);
+    testGateRelease(&gate);
 
     ternObjectEventStateFree(state);
     g_assert_cmpint(gate.frees, ==, 1);
     g_assert_cmpint(sink->freed, ==, 2);
     g_assert_cmpuint(sink->seen->len, <=, 10);
     ternObjectEventStateFree(NULL);
-    g_cond_clear(&gate.cond);
-    g_mutex_clear(&gate.lock);
+    testGateClear(&gate);
 }
 
 /* --- a connection closed by the dispatcher's own reference --- */
