@@ -714,7 +714,9 @@ ternCliRun(ternControl *ctl, const ternCmd *cmd)
     if (!ok)
         ternCliReportPendingError();
     ternCliResetPendingError();
-    ternCtlPrintExtra(ctl, "\n");
+    /* as virsh: no empty line when there was no connection to run the command on */
+    if (ok || ctl->conn)
+        ternCtlPrintExtra(ctl, "\n");
     fflush(stdout);
     return ok;
 }
