@@ -13,6 +13,7 @@
 #include "test/test_driverpriv.h"
 #include "util/ternerror.h"
 #include "util/ternutil.h"
+#include "testutils.h"
 
 /*
  * Every test starts from the default configuration (testDriverResetForTests
@@ -21,7 +22,6 @@
  * by a later one that did (delivery is in order).
  */
 
-#define WAIT_US (10 * G_TIME_SPAN_SECOND)
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
 
 #define VM1_UUID "c7a5fdbd-edaf-9455-926a-d65c16db1809"
@@ -42,68 +42,20 @@ testDomainXML(const char *name, const char *uuid, unsigned long memKiB)
                            name, uuid, memKiB);
 }
 
-/* --- an event recorder --- */
-
-typedef struct {
-    GMutex lock;
-    GCond cond;
-    GPtrArray *seen; /* "name id event/detail" */
-    int freed;
-} testRecorder;
-
-static void
-testRecorderInit(testRecorder *rec)
-{
-    g_mutex_init(&rec->lock);
-    g_cond_init(&rec->cond);
-    rec->seen = g_ptr_array_new_with_free_func(g_free);
-}
-
-static void
-testRecorderClear(testRecorder *rec)
-{
-    g_ptr_array_unref(rec->seen);
-    g_cond_clear(&rec->cond);
-    g_mutex_clear(&rec->lock);
-}
+/* --- an event recorder: "name id event/detail" lines --- */
 
 static void
 testRecorderCb(ternConnect *conn, ternDomain *dom, int event, int detail, void *opaque)
 {
-    testRecorder *rec = opaque;
-
-    g_mutex_lock(&rec->lock);
-    g_ptr_array_add(rec->seen, g_strdup_printf("%s %d %d/%d", dom->name, dom->id, event, detail));
-    g_cond_broadcast(&rec->cond);
-    g_mutex_unlock(&rec->lock);
-}
-
-static void
-testRecorderFree(void *opaque)
-{
-    testRecorder *rec = opaque;
-
-    g_mutex_lock(&rec->lock);
-    rec->freed++;
-    g_mutex_unlock(&rec->lock);
+    ternTestRecorderAdd(opaque, g_strdup_printf("%s %d %d/%d", dom->name, dom->id, event, detail));
 }
 
 /* Wait for @n events in all and return them joined with '|'. */
 static char *
-testRecorderWait(testRecorder *rec, guint n)
+testRecorderWait(ternTestRecorder *rec, guint n)
 {
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
-    g_autoptr(GString) out = g_string_new(NULL);
-
-    g_mutex_lock(&rec->lock);
-    while (rec->seen->len < n) {
-        if (!g_cond_wait_until(&rec->cond, &rec->lock, deadline))
-            break;
-    }
-    for (guint i = 0; i < rec->seen->len; i++)
-        g_string_append_printf(out, "%s%s", i ? "|" : "", (char *)g_ptr_array_index(rec->seen, i));
-    g_mutex_unlock(&rec->lock);
-    return g_string_free(g_steal_pointer(&out), FALSE);
+    ternTestRecorderWait(rec, n);
+    return ternTestRecorderJoin(rec, "|");
 }
 
 /* --- the fixture --- */
@@ -111,7 +63,7 @@ testRecorderWait(testRecorder *rec, guint n)
 typedef struct {
     ternConnect *conn;
     const ternHypervisorDriver *drv;
-    testRecorder rec;
+    ternTestRecorder rec;
     int callbackID;
 } testFixture;
 
@@ -134,10 +86,10 @@ testFixtureSetup(testFixture *f, gconstpointer data)
     testDriverResetForTests();
     f->conn = testOpen(0);
     f->drv = f->conn->driver;
-    testRecorderInit(&f->rec);
+    ternTestRecorderInit(&f->rec);
     f->callbackID = f->drv->connectDomainEventRegisterAny(
         f->conn, NULL, TERN_DOMAIN_EVENT_ID_LIFECYCLE, TERN_DOMAIN_EVENT_CALLBACK(testRecorderCb),
-        &f->rec, testRecorderFree, &err);
+        &f->rec, ternTestRecorderFreed, &err);
     g_assert_no_error(err);
     g_assert_cmpint(f->callbackID, >=, 0);
 }
@@ -152,7 +104,7 @@ testFixtureTeardown(testFixture *f, gconstpointer data)
     g_assert_cmpint(f->rec.freed, ==, 1);
     g_assert_cmpint(g_atomic_int_get(&f->conn->refs), ==, 1); /* no handle leaked */
     ternConnectUnrefInternal(f->conn);
-    testRecorderClear(&f->rec);
+    ternTestRecorderClear(&f->rec);
     testDriverResetForTests();
 }
 
@@ -760,26 +712,27 @@ testSharedState(testFixture *f, gconstpointer data)
     ternConnect *other = testOpen(TERN_CONNECT_RO);
     g_autoptr(ternDomain) dom = NULL;
     g_autoptr(ternDomain) seen = NULL;
-    testRecorder rec = {0};
-    testRecorder filtered = {0};
+    ternTestRecorder rec = {0};
+    ternTestRecorder filtered = {0};
     unsigned char uuid[TERN_UUID_BUFLEN];
     g_autofree char *events = NULL;
     g_autofree char *filteredEvents = NULL;
 
-    testRecorderInit(&rec);
-    testRecorderInit(&filtered);
+    ternTestRecorderInit(&rec);
+    ternTestRecorderInit(&filtered);
     g_assert_true(ternUUIDParse(VM2_UUID, uuid));
-    g_assert_cmpint(f->drv->connectDomainEventRegisterAny(
-                        other, NULL, TERN_DOMAIN_EVENT_ID_LIFECYCLE,
-                        TERN_DOMAIN_EVENT_CALLBACK(testRecorderCb), &rec, testRecorderFree, &err),
-                    >=, 0);
+    g_assert_cmpint(
+        f->drv->connectDomainEventRegisterAny(other, NULL, TERN_DOMAIN_EVENT_ID_LIFECYCLE,
+                                              TERN_DOMAIN_EVENT_CALLBACK(testRecorderCb), &rec,
+                                              ternTestRecorderFreed, &err),
+        >=, 0);
     {
         /* only vm2's events */
         g_autoptr(ternDomain) filter = ternDomainNew(other, "vm2", uuid, -1);
         g_assert_cmpint(
             f->drv->connectDomainEventRegisterAny(other, filter, TERN_DOMAIN_EVENT_ID_LIFECYCLE,
                                                   TERN_DOMAIN_EVENT_CALLBACK(testRecorderCb),
-                                                  &filtered, testRecorderFree, &err),
+                                                  &filtered, ternTestRecorderFreed, &err),
             >=, 0);
     }
     g_assert_no_error(err);
@@ -802,8 +755,8 @@ testSharedState(testFixture *f, gconstpointer data)
     g_assert_cmpint(rec.freed, ==, 1);
     g_assert_cmpint(filtered.freed, ==, 1);
     g_assert_cmpint(f->rec.freed, ==, 0);
-    testRecorderClear(&rec);
-    testRecorderClear(&filtered);
+    ternTestRecorderClear(&rec);
+    ternTestRecorderClear(&filtered);
 }
 
 /* --- many threads at once --- */
