@@ -8,9 +8,12 @@
 #include <glib/gstdio.h>
 #include <tern/tern.h>
 
+#include "testutils.h"
+
 /*
  * Only <tern/tern.h> and the exported symbols: this is what a program
- * linking libtern gets. The test driver's state lives as long as the
+ * linking libtern gets (testutils.h adds test helpers that know nothing of
+ * tern). The test driver's state lives as long as the
  * process, so every test leaves it as it found it: the running domain
  * "test" and nothing else (tests define their own domains and remove them).
  * Events are awaited with a deadline; delivery is in order, so an event
@@ -19,7 +22,6 @@
 
 #define TEST_URI "test:///default"
 #define TEST_UUID "6695eb01-f6a4-8304-79aa-97f2502e193f"
-#define WAIT_US (10 * G_TIME_SPAN_SECOND)
 
 #define VM_NAME "apivm"
 #define VM_UUID "5b3c6a8e-2f1d-4c1b-9e0a-7d4f3e2a1b0c"
@@ -797,87 +799,19 @@ testList(void)
 
 /* --- events --- */
 
-typedef struct {
-    GMutex lock;
-    GCond cond;
-    GPtrArray *seen; /* "name event/detail" */
-    int freed;
-} testRecorder;
-
-static void
-testRecorderInit(testRecorder *rec)
-{
-    g_mutex_init(&rec->lock);
-    g_cond_init(&rec->cond);
-    rec->seen = g_ptr_array_new_with_free_func(g_free);
-    rec->freed = 0;
-}
-
-static void
-testRecorderClear(testRecorder *rec)
-{
-    g_ptr_array_unref(rec->seen);
-    g_cond_clear(&rec->cond);
-    g_mutex_clear(&rec->lock);
-}
-
+/* A lifecycle callback for a ternTestRecorder: "name event/detail" lines. */
 static void
 testRecorderLifecycle(ternConnect *conn, ternDomain *dom, int event, int detail, void *opaque)
 {
-    testRecorder *rec = opaque;
-    char *line = g_strdup_printf("%s %d/%d", ternDomainGetName(dom), event, detail);
-
-    g_mutex_lock(&rec->lock);
-    g_ptr_array_add(rec->seen, line);
-    g_cond_broadcast(&rec->cond);
-    g_mutex_unlock(&rec->lock);
-}
-
-static void
-testRecorderFreed(void *opaque)
-{
-    testRecorder *rec = opaque;
-
-    g_mutex_lock(&rec->lock);
-    rec->freed++;
-    g_cond_broadcast(&rec->cond);
-    g_mutex_unlock(&rec->lock);
-}
-
-/* How often @rec's freecb ran, once it ran at least once or the deadline passed. */
-static int
-testRecorderWaitFreed(testRecorder *rec)
-{
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
-    int freed;
-
-    g_mutex_lock(&rec->lock);
-    while (rec->freed == 0) {
-        if (!g_cond_wait_until(&rec->cond, &rec->lock, deadline))
-            break;
-    }
-    freed = rec->freed;
-    g_mutex_unlock(&rec->lock);
-    return freed;
+    ternTestRecorderAdd(opaque, g_strdup_printf("%s %d/%d", ternDomainGetName(dom), event, detail));
 }
 
 /* Wait for @n events in all and return them joined with ", ". */
 static char *
-testRecorderWait(testRecorder *rec, guint n)
+testRecorderWait(ternTestRecorder *rec, guint n)
 {
-    gint64 deadline = g_get_monotonic_time() + WAIT_US;
-    char *joined;
-
-    g_mutex_lock(&rec->lock);
-    while (rec->seen->len < n) {
-        if (!g_cond_wait_until(&rec->cond, &rec->lock, deadline))
-            break;
-    }
-    g_ptr_array_add(rec->seen, NULL);
-    joined = g_strjoinv(", ", (char **)rec->seen->pdata);
-    g_ptr_array_remove_index(rec->seen, rec->seen->len - 1);
-    g_mutex_unlock(&rec->lock);
-    return joined;
+    ternTestRecorderWait(rec, n);
+    return ternTestRecorderJoin(rec, ", ");
 }
 
 static void
@@ -887,20 +821,20 @@ testEvents(void)
     ternConnect *other = openTest();
     ternDomain *test = ternDomainLookupByName(conn, "test");
     ternDomain *dom;
-    testRecorder all, onlyTest;
+    ternTestRecorder all, onlyTest;
     g_autofree char *seen = NULL;
     g_autofree char *seenTest = NULL;
     int idAll, idTest;
 
-    testRecorderInit(&all);
-    testRecorderInit(&onlyTest);
+    ternTestRecorderInit(&all);
+    ternTestRecorderInit(&onlyTest);
 
     idAll = ternConnectDomainEventRegisterAny(conn, NULL, TERN_DOMAIN_EVENT_ID_LIFECYCLE,
                                               TERN_DOMAIN_EVENT_CALLBACK(testRecorderLifecycle),
-                                              &all, testRecorderFreed);
+                                              &all, ternTestRecorderFreed);
     idTest = ternConnectDomainEventRegisterAny(conn, test, TERN_DOMAIN_EVENT_ID_LIFECYCLE,
                                                TERN_DOMAIN_EVENT_CALLBACK(testRecorderLifecycle),
-                                               &onlyTest, testRecorderFreed);
+                                               &onlyTest, ternTestRecorderFreed);
     g_assert_cmpint(idAll, >=, 0);
     g_assert_cmpint(idTest, >=, 0);
     g_assert_cmpint(idAll, !=, idTest);
@@ -933,7 +867,7 @@ testEvents(void)
 
     /* deregistered: freecb has run, and no more events come */
     g_assert_cmpint(ternConnectDomainEventDeregisterAny(conn, idAll), ==, 0);
-    g_assert_cmpint(testRecorderWaitFreed(&all), ==, 1);
+    g_assert_cmpint(ternTestRecorderWaitFreed(&all, 1), ==, 1);
     g_assert_cmpint(ternConnectDomainEventDeregisterAny(conn, idAll), ==, -1);
     assertLastError(TERN_ERR_INVALID_ARG, NULL);
     g_assert_cmpint(ternDomainSuspend(test), ==, 0);
@@ -951,11 +885,11 @@ testEvents(void)
     ternDomainFree(test);
     ternDomainFree(dom);
     g_assert_cmpint(ternConnectClose(conn), >=, 0);
-    g_assert_cmpint(testRecorderWaitFreed(&onlyTest), ==, 1);
+    g_assert_cmpint(ternTestRecorderWaitFreed(&onlyTest, 1), ==, 1);
     ternConnectClose(other);
 
-    testRecorderClear(&all);
-    testRecorderClear(&onlyTest);
+    ternTestRecorderClear(&all);
+    ternTestRecorderClear(&onlyTest);
 }
 
 /* test:///default as it was at the start: "test" running, nothing else. */
