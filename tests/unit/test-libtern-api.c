@@ -12,10 +12,10 @@
 
 /*
  * Only <tern/tern.h> and the exported symbols: this is what a program
- * linking libtern gets (testutils.h adds test helpers that know nothing of
- * tern). The test driver's state lives as long as the
- * process, so every test leaves it as it found it: the running domain
- * "test" and nothing else (tests define their own domains and remove them).
+ * linking libtern gets. testutils.h adds test helpers that know nothing of
+ * tern. The test driver's state lives as long as the process, so every
+ * test leaves it as it found it: the running domain "test" and nothing
+ * else (tests define their own domains and remove them).
  * Events are awaited with a deadline; delivery is in order, so an event
  * that must not come is shown absent by a later one that did.
  */
