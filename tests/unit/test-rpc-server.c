@@ -197,6 +197,21 @@ typedef struct {
     rpctestStreamArgs args;
 } StreamJob;
 
+/* once abortAfter bytes have passed, abort the stream as a failing server would; true if so */
+static bool
+streamJobAbortDue(StreamJob *job, ServerStreamResult *res)
+{
+    g_autoptr(GError) why = NULL;
+
+    if (!job->args.abortAfter || res->bytes < job->args.abortAfter)
+        return false;
+    why = g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED,
+                              "operation failed: server gave up");
+    ternNetStreamAbort(job->st, why);
+    res->error = g_strdup("aborted by the server");
+    return true;
+}
+
 static void
 streamJobUpload(StreamJob *job, ServerStreamResult *res)
 {
@@ -225,14 +240,8 @@ streamJobUpload(StreamJob *job, ServerStreamResult *res)
             res->patternOK = false;
         g_checksum_update(sum, (const guchar *)data, (gssize)len);
         res->bytes += len;
-        if (job->args.abortAfter && res->bytes >= job->args.abortAfter) {
-            g_autoptr(GError) why =
-                g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED,
-                                    "operation failed: server gave up");
-            ternNetStreamAbort(job->st, why);
-            res->error = g_strdup("aborted by the server");
+        if (streamJobAbortDue(job, res))
             return;
-        }
         if (job->args.readDelayUs)
             g_usleep(job->args.readDelayUs);
     }
@@ -255,14 +264,8 @@ streamJobDownload(StreamJob *job, ServerStreamResult *res)
     while (res->bytes < job->args.nbytes) {
         size_t n = (size_t)MIN((guint64)MiB, job->args.nbytes - res->bytes);
 
-        if (job->args.abortAfter && res->bytes >= job->args.abortAfter) {
-            g_autoptr(GError) why =
-                g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED,
-                                    "operation failed: server gave up");
-            ternNetStreamAbort(job->st, why);
-            res->error = g_strdup("aborted by the server");
+        if (streamJobAbortDue(job, res))
             return;
-        }
         patternFill(buf, res->bytes, n);
         if (!ternNetStreamSend(job->st, (const char *)buf, n, &err)) {
             res->error = g_strdup(err->message);
