@@ -727,14 +727,12 @@ rawWaitEOF(int fd, int timeoutMs)
     }
 }
 
-/* the bytes of a packet with the given header and @data encoded with @filter (NULL: empty) */
-static GByteArray *
-rawPacket(unsigned prog, int proc, int type, unsigned serial, int status, xdrproc_t filter,
-          void *data)
+/* a message with the given header (version 1), encoded; the payload is the caller's */
+static ternNetMessage *
+rawMessage(unsigned prog, int proc, int type, unsigned serial, int status)
 {
-    g_autoptr(ternNetMessage) msg = ternNetMessageNew();
+    ternNetMessage *msg = ternNetMessageNew();
     g_autoptr(GError) err = NULL;
-    GByteArray *out = g_byte_array_new();
 
     msg->header.prog = prog;
     msg->header.vers = 1;
@@ -743,13 +741,23 @@ rawPacket(unsigned prog, int proc, int type, unsigned serial, int status, xdrpro
     msg->header.serial = serial;
     msg->header.status = status;
     g_assert_true(ternNetMessageEncodeHeader(msg, &err));
+    return msg;
+}
+
+/* the bytes of a packet with the given header and @data encoded with @filter (NULL: empty) */
+static GByteArray *
+rawPacket(unsigned prog, int proc, int type, unsigned serial, int status, xdrproc_t filter,
+          void *data)
+{
+    g_autoptr(ternNetMessage) msg = rawMessage(prog, proc, type, serial, status);
+    g_autoptr(GError) err = NULL;
+
     if (filter)
         g_assert_true(ternNetMessageEncodePayload(msg, filter, data, &err));
     else
         g_assert_true(ternNetMessageEncodePayloadEmpty(msg, &err));
     g_assert_no_error(err);
-    g_byte_array_append(out, (guint8 *)msg->buffer, (guint)msg->bufferLength);
-    return out;
+    return g_byte_array_append(g_byte_array_new(), (guint8 *)msg->buffer, (guint)msg->bufferLength);
 }
 
 /* a packet with a valid header and @payload as raw bytes */
@@ -757,20 +765,11 @@ static GByteArray *
 rawPacketBytes(unsigned prog, int proc, int type, unsigned serial, int status, const void *payload,
                size_t len)
 {
-    g_autoptr(ternNetMessage) msg = ternNetMessageNew();
+    g_autoptr(ternNetMessage) msg = rawMessage(prog, proc, type, serial, status);
     g_autoptr(GError) err = NULL;
-    GByteArray *out = g_byte_array_new();
 
-    msg->header.prog = prog;
-    msg->header.vers = 1;
-    msg->header.proc = proc;
-    msg->header.type = type;
-    msg->header.serial = serial;
-    msg->header.status = status;
-    g_assert_true(ternNetMessageEncodeHeader(msg, &err));
     g_assert_true(ternNetMessageEncodePayloadRaw(msg, payload, len, &err));
-    g_byte_array_append(out, (guint8 *)msg->buffer, (guint)msg->bufferLength);
-    return out;
+    return g_byte_array_append(g_byte_array_new(), (guint8 *)msg->buffer, (guint)msg->bufferLength);
 }
 
 static void
