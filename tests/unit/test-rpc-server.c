@@ -1436,6 +1436,48 @@ testHostileNoReader(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* a peer in place of the server: a bare listening socket with one of our clients connected    */
+/* ------------------------------------------------------------------------------------------ */
+
+typedef struct {
+    char *dir;
+    char *path;
+    int lfd;  /* the listening socket */
+    int peer; /* its end of the client's connection (accept's result, unchecked) */
+} FakeServer;
+
+/* listen on @name in a fresh temporary directory, connect a client and accept it */
+static ternNetClient *
+fakeServerStart(FakeServer *fs, const char *name)
+{
+    g_autoptr(GError) err = NULL;
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    ternNetClient *c;
+
+    fs->dir = g_dir_make_tmp("tern-rpc-XXXXXX", &err);
+    fs->path = g_build_filename(fs->dir, name, NULL);
+    fs->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_strlcpy(sa.sun_path, fs->path, sizeof(sa.sun_path));
+    g_assert_cmpint(bind(fs->lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
+    g_assert_cmpint(listen(fs->lfd, 1), ==, 0);
+    c = ternNetClientNewUNIX(fs->path, &err);
+    g_assert_no_error(err);
+    fs->peer = accept4(fs->lfd, NULL, NULL, SOCK_CLOEXEC);
+    return c;
+}
+
+static void
+fakeServerStop(FakeServer *fs)
+{
+    ternForceClose(fs->peer);
+    ternForceClose(fs->lfd);
+    unlink(fs->path);
+    g_rmdir(fs->dir);
+    g_free(fs->path);
+    g_free(fs->dir);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* keepalive                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -1472,21 +1514,11 @@ static void
 testKeepAliveClientDetectsDeadServer(void)
 {
     g_autoptr(GError) err = NULL;
-    g_autofree char *dir = g_dir_make_tmp("tern-rpc-XXXXXX", &err);
-    g_autofree char *path = g_build_filename(dir, "mute.sock", NULL);
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    int peer;
-    g_autoptr(ternNetClient) c = NULL;
+    FakeServer mute;
+    g_autoptr(ternNetClient) c = fakeServerStart(&mute, "mute.sock");
     gint64 start;
 
-    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
-    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    g_assert_cmpint(listen(lfd, 1), ==, 0);
-    c = ternNetClientNewUNIX(path, &err);
-    g_assert_no_error(err);
-    peer = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
-    g_assert_cmpint(peer, >=, 0);
+    g_assert_cmpint(mute.peer, >=, 0);
 
     start = nowMs();
     ternNetClientSetKeepAlive(c, 1, 2);
@@ -1500,10 +1532,7 @@ testKeepAliveClientDetectsDeadServer(void)
     g_assert_false(callVoid(c, RPCTEST_PROG, RPCTEST_VERS, RPCTEST_PROC_ECHO, &err));
     g_assert_nonnull(strstr(err->message, "keepalive"));
 
-    ternForceClose(peer);
-    ternForceClose(lfd);
-    unlink(path);
-    g_rmdir(dir);
+    fakeServerStop(&mute);
 }
 
 typedef struct {
@@ -2094,45 +2123,35 @@ static void
 hostileServerCase(HostileServerMode mode)
 {
     g_autoptr(GError) err = NULL;
-    g_autofree char *dir = g_dir_make_tmp("tern-rpc-XXXXXX", &err);
-    g_autofree char *path = g_build_filename(dir, "evil.sock", NULL);
-    struct sockaddr_un sa = {.sun_family = AF_UNIX};
-    int lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    g_autoptr(ternNetClient) c = NULL;
+    FakeServer evil;
+    g_autoptr(ternNetClient) c = fakeServerStart(&evil, "evil.sock");
     g_autoptr(ternNetMessage) call = NULL;
     EchoCall ec = {0};
     GThread *t;
-    int peer;
 
-    g_strlcpy(sa.sun_path, path, sizeof(sa.sun_path));
-    g_assert_cmpint(bind(lfd, (struct sockaddr *)&sa, sizeof(sa)), ==, 0);
-    g_assert_cmpint(listen(lfd, 1), ==, 0);
-    c = ternNetClientNewUNIX(path, &err);
-    g_assert_no_error(err);
-    peer = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
     ec.client = c;
     t = g_thread_new("rpctest-echo", echoCallThread, &ec);
-    call = rawRecvOK(peer, 5000);
+    call = rawRecvOK(evil.peer, 5000);
     g_assert_cmpint(call->header.type, ==, TERN_NET_CALL);
 
     switch (mode) {
     case HOSTILE_BAD_PAYLOAD:
-        rawSendPacket(peer,
+        rawSendPacket(evil.peer,
                       rawPacketBytes(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_REPLY,
                                      call->header.serial, TERN_NET_OK, "\xff\xff\xff\xff", 4));
         break;
     case HOSTILE_WRONG_SERIAL:
-        rawSendPacket(peer, rawPacket(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_REPLY,
-                                      call->header.serial + 7, TERN_NET_OK, NULL, NULL));
+        rawSendPacket(evil.peer, rawPacket(RPCTEST_PROG, RPCTEST_PROC_ECHO, TERN_NET_REPLY,
+                                           call->header.serial + 7, TERN_NET_OK, NULL, NULL));
         break;
     case HOSTILE_BAD_LENGTH:
-        g_assert_true(rawWrite(peer, "\xff\xff\xff\xff\0\0\0\0", 8));
+        g_assert_true(rawWrite(evil.peer, "\xff\xff\xff\xff\0\0\0\0", 8));
         break;
     case HOSTILE_HANGUP:
         break;
     }
     if (mode == HOSTILE_HANGUP)
-        peer = ternForceClose(peer);
+        evil.peer = ternForceClose(evil.peer);
     g_thread_join(t);
     g_assert_false(ec.ok);
     g_assert_error(ec.err, ternErrorQuark(TERN_FROM_RPC), TERN_ERR_RPC);
@@ -2149,10 +2168,7 @@ hostileServerCase(HostileServerMode mode)
         g_assert_false(callEcho(c, "again", &ec.text, &err));
         g_assert_nonnull(err);
     }
-    ternForceClose(peer);
-    ternForceClose(lfd);
-    unlink(path);
-    g_rmdir(dir);
+    fakeServerStop(&evil);
 }
 
 static void
