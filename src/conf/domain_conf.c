@@ -12,11 +12,10 @@
 #include <libxml/tree.h>
 
 #include "util/ternerror.h"
+#include "util/ternxml.h"
 #include "util/ternutil.h"
 #include "conf/domain_conf.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt)
 
 #define ternDomainXMLError(error, ...)                                                             \
     ternErrorSet(error, TERN_FROM_DOMAIN, TERN_ERR_XML_ERROR, __VA_ARGS__)
@@ -2273,28 +2272,6 @@ ternDomainDefParseNode(xmlNodePtr root, unsigned int flags, GError **error)
  * SAX hook for <!DOCTYPE ...>: stop at once, before any internal subset
  * (and its entities) is read. The flag lives in ctxt->_private.
  */
-static void
-ternDomainXMLRefuseDTD(void *opaque, const xmlChar *name, const xmlChar *externalID,
-                       const xmlChar *systemID)
-{
-    xmlParserCtxtPtr ctxt = opaque;
-    bool *sawDTD = ctxt->_private;
-
-    *sawDTD = true;
-    xmlStopParser(ctxt);
-}
-
-static void
-ternDomainXMLInit(void)
-{
-    static gsize initialized = 0;
-
-    if (g_once_init_enter(&initialized)) {
-        xmlInitParser();
-        g_once_init_leave(&initialized, 1);
-    }
-}
-
 /*
  * The one decoder of domain XML: bound check, then libxml2 without
  * network, entity substitution or DTDs, then the typed parse.
@@ -2303,11 +2280,10 @@ static ternDomainDef *
 ternDomainDefParseBuffer(const char *xml, size_t len, const char *source, unsigned int flags,
                          GError **error)
 {
-    g_autoptr(xmlParserCtxt) ctxt = NULL;
     g_autoptr(xmlDoc) doc = NULL;
-    bool sawDTD = false;
-    const int options =
-        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
+    g_autofree char *problemText = NULL;
+    ternXMLProblem problem = TERN_XML_PROBLEM_NONE;
+    int line = 0;
 
     if (!ternErrorCheckFlags(flags, TERN_DOMAIN_DEF_PARSE_INACTIVE, "ternDomainDefParse", error))
         return NULL;
@@ -2321,35 +2297,23 @@ ternDomainDefParseBuffer(const char *xml, size_t len, const char *source, unsign
         return NULL;
     }
 
-    ternDomainXMLInit();
-    if (!(ctxt = xmlNewParserCtxt())) {
+    doc = ternXMLParseUntrusted(xml, len, source, NULL, &problem, &line, &problemText);
+    switch (problem) {
+    case TERN_XML_PROBLEM_NONE:
+        break;
+    case TERN_XML_PROBLEM_NOMEM:
         ternErrorSet(error, TERN_FROM_DOMAIN, TERN_ERR_NO_MEMORY,
                      "cannot allocate an XML parser context");
         return NULL;
-    }
-    ctxt->sax->internalSubset = ternDomainXMLRefuseDTD;
-    ctxt->_private = &sawDTD;
-
-    doc = xmlCtxtReadMemory(ctxt, xml, (int)len, source, NULL, options);
-    if (sawDTD) {
+    case TERN_XML_PROBLEM_DTD:
         ternDomainXMLError(error, "document type declarations (DTD) are not allowed in domain XML");
         return NULL;
-    }
-    if (!doc || !ctxt->wellFormed || !ctxt->nsWellFormed) {
-        const xmlError *err = &ctxt->lastError;
-        g_autofree char *valid =
-            g_utf8_make_valid(err->message ? err->message : "not well-formed", -1);
-        g_autofree char *msg = NULL;
-
+    case TERN_XML_PROBLEM_MALFORMED: {
         /* libxml2 echoes names from the document: keep the message bounded */
-        g_strchomp(valid);
-        msg = ternDomainXMLTruncate(valid, 4 * TERN_DOMAIN_ERROR_VALUE_MAX);
-        ternDomainXMLError(error, "malformed document at line %d: %s", err->line, msg);
+        g_autofree char *msg = ternDomainXMLTruncate(problemText, 4 * TERN_DOMAIN_ERROR_VALUE_MAX);
+        ternDomainXMLError(error, "malformed document at line %d: %s", line, msg);
         return NULL;
     }
-    if (doc->intSubset || doc->extSubset) {
-        ternDomainXMLError(error, "document type declarations (DTD) are not allowed in domain XML");
-        return NULL;
     }
 
     return ternDomainDefParseNode(xmlDocGetRootElement(doc), flags, error);

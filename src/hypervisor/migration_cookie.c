@@ -10,9 +10,8 @@
 #include "conf/domain_conf.h"
 #include "hypervisor/migration_cookie.h"
 #include "util/ternerror.h"
+#include "util/ternxml.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlBuffer, xmlBufferFree)
 
 /* A malformed cookie: libvirt's QEMU driver reports these as internal errors too. */
@@ -1165,40 +1164,16 @@ ternMigrationCookieParseRoot(ternMigrationCookieDecodeState *st, xmlNodePtr root
     return true;
 }
 
-/* SAX hook for <!DOCTYPE …>: stop before any internal subset (and its entities) is read. */
-static void
-ternMigrationCookieRefuseDTD(void *opaque, const xmlChar *name, const xmlChar *externalID,
-                             const xmlChar *systemID)
-{
-    xmlParserCtxtPtr ctxt = opaque;
-    bool *sawDTD = ctxt->_private;
-
-    *sawDTD = true;
-    xmlStopParser(ctxt);
-}
-
-static void
-ternMigrationCookieXMLInit(void)
-{
-    static gsize initialized = 0;
-
-    if (g_once_init_enter(&initialized)) {
-        xmlInitParser();
-        g_once_init_leave(&initialized, 1);
-    }
-}
-
 ternMigrationCookie *
 ternMigrationCookieDecode(const char *buf, int len, GError **error)
 {
     g_autoptr(ternMigrationCookie) c = NULL;
-    g_autoptr(xmlParserCtxt) ctxt = NULL;
     g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *problemText = NULL;
+    ternXMLProblem problem = TERN_XML_PROBLEM_NONE;
+    int line = 0;
     ternMigrationCookieDecodeState st = {0};
     const char *nul;
-    bool sawDTD = false;
-    const int options =
-        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING | XML_PARSE_NOCDATA;
 
     /* the bound check: nothing below reads more than TERN_MIGRATION_COOKIE_MAX_LEN bytes */
     if (len < 0 || (len > 0 && !buf)) {
@@ -1226,33 +1201,26 @@ ternMigrationCookieDecode(const char *buf, int len, GError **error)
         return NULL;
     }
 
-    ternMigrationCookieXMLInit();
-    if (!(ctxt = xmlNewParserCtxt())) {
+    doc = ternXMLParseUntrusted(buf, len, "migration-cookie.xml", "UTF-8", &problem, &line,
+                                &problemText);
+    switch (problem) {
+    case TERN_XML_PROBLEM_NONE:
+        break;
+    case TERN_XML_PROBLEM_NOMEM:
         ternErrorSet(error, TERN_FROM_DOMAIN, TERN_ERR_NO_MEMORY,
                      "cannot allocate an XML parser context");
         return NULL;
-    }
-    ctxt->sax->internalSubset = ternMigrationCookieRefuseDTD;
-    ctxt->_private = &sawDTD;
-
-    doc = xmlCtxtReadMemory(ctxt, buf, len, "migration-cookie.xml", "UTF-8", options);
-    if (sawDTD || (doc && (doc->intSubset || doc->extSubset))) {
+    case TERN_XML_PROBLEM_DTD:
         ternMigrationCookieError(error, "document type declarations (DTD) are not allowed in a "
                                         "migration cookie");
         return NULL;
-    }
-    if (!doc || !ctxt->wellFormed || !ctxt->nsWellFormed) {
-        const xmlError *err = &ctxt->lastError;
-        g_autofree char *valid =
-            g_utf8_make_valid(err->message ? err->message : "not well-formed", -1);
-        g_autofree char *quoted = NULL;
-
+    case TERN_XML_PROBLEM_MALFORMED: {
         /* libxml2 echoes names from the document: keep the message bounded */
-        g_strchomp(valid);
-        quoted = ternMigrationCookieQuote(valid);
+        g_autofree char *quoted = ternMigrationCookieQuote(problemText);
         ternMigrationCookieError(error, "migration cookie is not well-formed XML (line %d): %s",
-                                 err->line, quoted);
+                                 line, quoted);
         return NULL;
+    }
     }
 
     c = ternMigrationCookieNew();
