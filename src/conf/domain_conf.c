@@ -427,24 +427,10 @@ ternDomainXMLCheckAttrs(xmlNodePtr node, const char *const *allowed, GError **er
     return true;
 }
 
-/* The value of attribute @name (owned), or NULL if absent. */
-static char *
-ternDomainXMLProp(xmlNodePtr node, const char *name)
-{
-    xmlChar *raw = xmlGetNoNsProp(node, (const xmlChar *)name);
-    char *ret;
-
-    if (!raw)
-        return NULL;
-    ret = g_strdup((const char *)raw);
-    xmlFree(raw);
-    return ret;
-}
-
 static bool
 ternDomainXMLPropRequired(xmlNodePtr node, const char *name, char **ret, GError **error)
 {
-    char *value = ternDomainXMLProp(node, name);
+    char *value = ternXMLGetProp(node, name);
 
     if (!value) {
         ternDomainXMLErrorMissingAttr(error, node, name);
@@ -662,7 +648,7 @@ static bool
 ternDomainXMLPropEnum(xmlNodePtr node, const char *attr, ternDomainEnumFromString fromString,
                       const char *const *unsupported, unsigned int xflags, int *ret, GError **error)
 {
-    g_autofree char *value = ternDomainXMLProp(node, attr);
+    g_autofree char *value = ternXMLGetProp(node, attr);
 
     if (!value) {
         if (xflags & TERN_DOMAIN_XML_REQUIRED) {
@@ -679,7 +665,7 @@ static bool
 ternDomainXMLPropUInt(xmlNodePtr node, const char *attr, unsigned int min, unsigned int max,
                       unsigned int xflags, unsigned int *ret, GError **error)
 {
-    g_autofree char *value = ternDomainXMLProp(node, attr);
+    g_autofree char *value = ternXMLGetProp(node, attr);
     guint64 v;
 
     if (!value) {
@@ -703,7 +689,7 @@ ternDomainXMLPropUInt(xmlNodePtr node, const char *attr, unsigned int min, unsig
 static bool
 ternDomainXMLPropYesNo(xmlNodePtr node, const char *attr, bool *ret, GError **error)
 {
-    g_autofree char *value = ternDomainXMLProp(node, attr);
+    g_autofree char *value = ternXMLGetProp(node, attr);
 
     if (!value)
         return true;
@@ -747,7 +733,7 @@ static bool
 ternDomainXMLPropPath(xmlNodePtr node, const char *attr, unsigned int xflags, char **ret,
                       GError **error)
 {
-    g_autofree char *value = ternDomainXMLProp(node, attr);
+    g_autofree char *value = ternXMLGetProp(node, attr);
     const char *why = NULL;
 
     if (!value) {
@@ -818,7 +804,7 @@ static bool
 ternDomainXMLPropIfname(xmlNodePtr node, const char *attr, unsigned int xflags, char **ret,
                         GError **error)
 {
-    g_autofree char *value = ternDomainXMLProp(node, attr);
+    g_autofree char *value = ternXMLGetProp(node, attr);
 
     if (!value) {
         if (xflags & TERN_DOMAIN_XML_REQUIRED) {
@@ -896,7 +882,7 @@ ternDomainXMLMemory(xmlNodePtr node, unsigned long long *ret, GError **error)
 
     if (!ternDomainXMLLeafText(node, attrs, &text, error))
         return false;
-    unit = ternDomainXMLProp(node, "unit");
+    unit = ternXMLGetProp(node, "unit");
     if (unit && !ternDomainMemoryUnitScale(unit, &scale)) {
         ternDomainXMLErrorAttr(error, node, "unit", unit, NULL);
         return false;
@@ -1020,7 +1006,7 @@ ternDomainParseVcpu(xmlNodePtr node, void *opaque, unsigned int flags, GError **
 
     if (!ternDomainXMLLeafText(node, attrs, &text, error))
         return false;
-    if ((placement = ternDomainXMLProp(node, "placement")) && strcmp(placement, "static") != 0) {
+    if ((placement = ternXMLGetProp(node, "placement")) && strcmp(placement, "static") != 0) {
         ternDomainXMLErrorValue(error, node, "placement", placement, placementUnsupported);
         return false;
     }
@@ -1029,7 +1015,7 @@ ternDomainParseVcpu(xmlNodePtr node, void *opaque, unsigned int flags, GError **
         return false;
     }
     st->def->vcpus = (unsigned int)v;
-    if ((current = ternDomainXMLProp(node, "current"))) {
+    if ((current = ternXMLGetProp(node, "current"))) {
         if (!ternDomainXMLPropUInt(node, "current", 0, G_MAXUINT, 0, &st->def->vcpusCurrent, error))
             return false;
         st->haveVcpusCurrent = true;
@@ -1058,7 +1044,7 @@ ternDomainParseOSType(xmlNodePtr node, void *opaque, unsigned int flags, GError 
                                ternDomainArchUnsupported, 0, &v, error))
         return false;
     os->arch = v;
-    if ((machine = ternDomainXMLProp(node, "machine"))) {
+    if ((machine = ternXMLGetProp(node, "machine"))) {
         if (!ternDomainIsToken(machine, false)) {
             ternDomainXMLErrorAttr(error, node, "machine", machine,
                                    "expected letters, digits, '.', '-' and '_'");
@@ -1649,7 +1635,7 @@ ternDomainParseChrSource(xmlNodePtr node, void *opaque, unsigned int flags, GErr
                                    &src->service, error))
             return false;
         src->mode = mode;
-        if ((host = ternDomainXMLProp(node, "host"))) {
+        if ((host = ternXMLGetProp(node, "host"))) {
             if (!ternDomainHostIsValid(host)) {
                 ternDomainXMLErrorAttr(error, node, "host", host,
                                        "expected an IP address or a host name");
@@ -1718,13 +1704,13 @@ ternDomainParseChrTarget(xmlNodePtr node, void *opaque, unsigned int flags, GErr
                 TERN_DOMAIN_XML_REQUIRED | TERN_DOMAIN_XML_NONZERO, &target, error))
             return false;
         if (target != TERN_DOMAIN_CHR_TARGET_VIRTIO) {
-            g_autofree char *value = ternDomainXMLProp(node, "type");
+            g_autofree char *value = ternXMLGetProp(node, "type");
 
             ternDomainXMLErrorAttr(error, node, "type", value, NULL);
             return false;
         }
         chr->targetType = target;
-        if ((name = ternDomainXMLProp(node, "name"))) {
+        if ((name = ternXMLGetProp(node, "name"))) {
             if (!ternDomainIsToken(name, false)) {
                 ternDomainXMLErrorAttr(error, node, "name", name,
                                        "expected letters, digits, '.', '-' and '_'");
@@ -1831,7 +1817,7 @@ ternDomainParseGraphicsListen(xmlNodePtr node, void *opaque, unsigned int flags,
     }
     if (!ternDomainXMLLeafEmpty(node, attrs, error))
         return false;
-    if ((address = ternDomainXMLProp(node, "address"))) {
+    if ((address = ternXMLGetProp(node, "address"))) {
         if (!ternDomainHostIsValid(address)) {
             ternDomainXMLErrorAttr(error, node, "address", address,
                                    "expected an IP address or a host name");
@@ -1882,7 +1868,7 @@ ternDomainParseGraphics(xmlNodePtr node, void *opaque, unsigned int flags, GErro
 
     /* port='-1' or no port asks for autoport, as in libvirt */
     graphics->autoport = true;
-    if ((port = ternDomainXMLProp(node, "port")) && strcmp(port, "-1") != 0) {
+    if ((port = ternXMLGetProp(node, "port")) && strcmp(port, "-1") != 0) {
         guint64 v;
 
         if (!g_ascii_string_to_unsigned(port, 10, 5900, 65535, &v, NULL)) {
@@ -1901,7 +1887,7 @@ ternDomainParseGraphics(xmlNodePtr node, void *opaque, unsigned int flags, GErro
         ternDomainXMLError(error, "graphics with autoport='no' require attribute 'port'");
         return false;
     }
-    if ((listen = ternDomainXMLProp(node, "listen"))) {
+    if ((listen = ternXMLGetProp(node, "listen"))) {
         if (!ternDomainHostIsValid(listen)) {
             ternDomainXMLErrorAttr(error, node, "listen", listen,
                                    "expected an IP address or a host name");
@@ -1909,7 +1895,7 @@ ternDomainParseGraphics(xmlNodePtr node, void *opaque, unsigned int flags, GErro
         }
         graphics->listen = g_steal_pointer(&listen);
     }
-    graphics->passwd = ternDomainXMLProp(node, "passwd");
+    graphics->passwd = ternXMLGetProp(node, "passwd");
     if (!ternDomainXMLParseChildren(node, ternDomainGraphicsChildren,
                                     G_N_ELEMENTS(ternDomainGraphicsChildren), graphics, flags,
                                     error))
@@ -2213,7 +2199,7 @@ ternDomainDefParseNode(xmlNodePtr root, unsigned int flags, GError **error)
         return NULL;
     def->virtType = type;
     if (!(flags & TERN_DOMAIN_DEF_PARSE_INACTIVE)) {
-        g_autofree char *id = ternDomainXMLProp(root, "id");
+        g_autofree char *id = ternXMLGetProp(root, "id");
         gint64 v;
 
         if (id) {

@@ -6,6 +6,7 @@
 
 #include "hypervisor/datatypes.h"
 #include "hypervisor/driver.h"
+#include "util/ternutil.h"
 
 ternConnect *
 ternConnectNew(const char *uri, unsigned int flags)
@@ -15,6 +16,12 @@ ternConnectNew(const char *uri, unsigned int flags)
     conn->flags = flags;
     conn->uri = g_strdup(uri);
     return conn;
+}
+
+bool
+ternConnectTryRef(ternConnect *conn)
+{
+    return ternAtomicRefTryInc(&conn->refs);
 }
 
 ternConnect *

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <glib.h>
+#include <stdbool.h>
 
 #include "tern/tern.h"
 
@@ -36,6 +37,11 @@ struct _ternDomain {
 
 /** ternConnectNew: a connection with one reference and no driver yet. */
 ternConnect *ternConnectNew(const char *uri, unsigned int flags);
+/**
+ * ternConnectTryRef: one more reference on @conn unless its last one is
+ * already gone (it is being closed): for threads that only borrow it.
+ */
+bool ternConnectTryRef(ternConnect *conn);
 /** ternConnectUnrefInternal: drop one reference; closes the driver on the last. Returns NULL. */
 ternConnect *ternConnectUnrefInternal(ternConnect *conn);
 

@@ -198,24 +198,6 @@ ternObjectEventCallbackUnref(void *opaque)
         g_free(cb);
 }
 
-/*
- * Take a reference on @conn unless its count already reached zero (it is
- * being closed and must not be revived). State lock held, which keeps
- * @conn's memory valid: its close deregisters under that lock first.
- */
-static bool
-ternObjectEventConnTryRef(ternConnect *conn)
-{
-    for (;;) {
-        gint refs = g_atomic_int_get(&conn->refs);
-
-        if (refs <= 0)
-            return false;
-        if (g_atomic_int_compare_and_exchange(&conn->refs, refs, refs + 1))
-            return true;
-    }
-}
-
 static bool
 ternObjectEventCallbackMatches(const ternObjectEventCallback *cb, const ternDomainEvent *ev)
 {
@@ -250,7 +232,7 @@ ternObjectEventStateDispatch(ternObjectEventState *state, const ternDomainEvent 
         ternDomain *dom;
         bool callFree = false;
 
-        if (cb->deleted || !ternObjectEventConnTryRef(conn))
+        if (cb->deleted || !ternConnectTryRef(conn))
             continue;
         state->running = cb;
         g_mutex_unlock(&state->lock);

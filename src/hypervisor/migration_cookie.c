@@ -628,20 +628,6 @@ ternMigrationCookieCheckAttrs(xmlNodePtr node, const char *const *allowed, GErro
     return true;
 }
 
-/* The value of attribute @name of @node (a g_strdup copy), or NULL if it has none. */
-static char *
-ternMigrationCookieAttr(xmlNodePtr node, const char *name)
-{
-    xmlChar *value = xmlGetNoNsProp(node, (const xmlChar *)name);
-    char *copy;
-
-    if (!value)
-        return NULL;
-    copy = g_strdup((const char *)value);
-    xmlFree(value);
-    return copy;
-}
-
 /* An element without attributes whose content is text only; returns that text. */
 static char *
 ternMigrationCookieNodeText(xmlNodePtr node, GError **error)
@@ -802,7 +788,7 @@ ternMigrationCookieParseFeatures(ternMigrationCookieDecodeState *st, xmlNodePtr 
         }
         if (!ternMigrationCookieCheckEmpty(child, featureAttrs, error))
             return false;
-        if (!(name = ternMigrationCookieAttr(child, "name"))) {
+        if (!(name = ternXMLGetProp(child, "name"))) {
             ternMigrationCookieError(error, "<feature> in migration cookie has no name");
             return false;
         }
@@ -831,7 +817,7 @@ ternMigrationCookieParseMigration(ternMigrationCookieDecodeState *st, xmlNodePtr
 
     if (!ternMigrationCookieCheckEmpty(node, attrs, error))
         return false;
-    if (!(uri = ternMigrationCookieAttr(node, "uri"))) {
+    if (!(uri = ternXMLGetProp(node, "uri"))) {
         ternMigrationCookieError(error, "<migration> in migration cookie has no uri");
         return false;
     }
@@ -879,7 +865,7 @@ ternMigrationCookieParseCapabilities(ternMigrationCookieDecodeState *st, xmlNode
         }
         if (!ternMigrationCookieCheckEmpty(child, capAttrs, error))
             return false;
-        if (!(name = ternMigrationCookieAttr(child, "name"))) {
+        if (!(name = ternXMLGetProp(child, "name"))) {
             ternMigrationCookieError(error, "<cap> in migration cookie has no name");
             return false;
         }
@@ -898,7 +884,7 @@ ternMigrationCookieParseCapabilities(ternMigrationCookieDecodeState *st, xmlNode
         }
         st->cookie->caps |= 1ULL << cap;
 
-        if ((channels = ternMigrationCookieAttr(child, "channels"))) {
+        if ((channels = ternXMLGetProp(child, "channels"))) {
             g_autofree char *value = ternMigrationCookieQuote(channels);
             unsigned long long n = 0;
 
@@ -1059,7 +1045,7 @@ ternMigrationCookieCheckRoot(xmlNodePtr root, GError **error)
                                         "namespaces");
         return false;
     }
-    if (!(version = ternMigrationCookieAttr(root, "version"))) {
+    if (!(version = ternXMLGetProp(root, "version"))) {
         ternMigrationCookieError(error, "migration cookie has no version");
         return false;
     }

@@ -1074,20 +1074,6 @@ remoteEventReceived(ternNetClient *client, ternNetMessage *msg, void *opaque)
 
 /* --- events: the dispatch thread side --- */
 
-/* A new reference on @conn unless its last one is already gone (it is being closed). */
-static bool
-remoteConnectTryRef(ternConnect *conn)
-{
-    for (;;) {
-        gint refs = g_atomic_int_get(&conn->refs);
-
-        if (refs <= 0)
-            return false;
-        if (g_atomic_int_compare_and_exchange(&conn->refs, refs, refs + 1))
-            return true;
-    }
-}
-
 /* lock held */
 static remoteEventReg *
 remoteEventRegFindServerLocked(remotePrivate *priv, int serverID, int eventID)
@@ -1134,7 +1120,7 @@ remoteEventDispatch(remotePrivate *priv, const remoteEvent *ev)
         reg = remoteEventRegFindServerLocked(priv, ev->callbackID, info->eventID);
         conn = priv->conn;
     }
-    if (!reg || !remoteConnectTryRef(conn)) {
+    if (!reg || !ternConnectTryRef(conn)) {
         g_mutex_unlock(&priv->lock);
         TERN_DEBUG("no callback for %s event with callbackID %d on '%s'", info->name,
                    ev->callbackID, priv->uri);

@@ -409,14 +409,7 @@ static bool
 clientStreamHold(void *conn)
 {
     ternNetServerClient *client = conn;
-    gint refs;
-
-    do {
-        refs = g_atomic_int_get(&client->refs);
-        if (refs <= 0)
-            return false;
-    } while (!g_atomic_int_compare_and_exchange(&client->refs, refs, refs + 1));
-    return true;
+    return ternAtomicRefTryInc(&client->refs);
 }
 
 static void

@@ -39,5 +39,23 @@ bool ternFileWriteAtomic(const char *path, const char *data, gsize len, int mode
 /** ternMakeDirs: create @path and its parents with @mode. */
 bool ternMakeDirs(const char *path, int mode, GError **error);
 
+/**
+ * ternAtomicRefTryInc: take one more reference on a count that may be
+ * dropping to zero on another thread; fails (and takes nothing) once it is
+ * zero, i.e. once the object is being freed.
+ */
+static inline bool
+ternAtomicRefTryInc(gint *refs)
+{
+    for (;;) {
+        gint n = g_atomic_int_get(refs);
+
+        if (n <= 0)
+            return false;
+        if (g_atomic_int_compare_and_exchange(refs, n, n + 1))
+            return true;
+    }
+}
+
 /** ternMonotonicMs: CLOCK_MONOTONIC in milliseconds. */
 gint64 ternMonotonicMs(void);

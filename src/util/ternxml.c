@@ -29,6 +29,19 @@ ternXMLInit(void)
     }
 }
 
+char *
+ternXMLGetProp(xmlNodePtr node, const char *name)
+{
+    xmlChar *raw = xmlGetNoNsProp(node, (const xmlChar *)name);
+    char *ret;
+
+    if (!raw)
+        return NULL;
+    ret = g_strdup((const char *)raw);
+    xmlFree(raw);
+    return ret;
+}
+
 xmlDoc *
 ternXMLParseUntrusted(const char *buf, size_t len, const char *source, const char *encoding,
                       ternXMLProblem *retProblem, int *retLine, char **retMessage)

@@ -9,6 +9,9 @@
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlDoc, xmlFreeDoc)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(xmlParserCtxt, xmlFreeParserCtxt)
 
+/** ternXMLGetProp: the value of attribute @name of @node (caller frees), NULL if absent. */
+char *ternXMLGetProp(xmlNodePtr node, const char *name);
+
 /* Why ternXMLParseUntrusted refused a document. */
 typedef enum {
     TERN_XML_PROBLEM_NONE = 0,
