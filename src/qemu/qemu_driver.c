@@ -59,7 +59,8 @@ qemuDomainObjPrivateFree(void *opaque)
         qemuMonitorClose(priv->mon);
         qemuMonitorUnref(priv->mon);
     }
-    g_free(priv->monOpaque);
+    /* the monitor's opaque holds a reference on the object: it cannot outlive it */
+    g_warn_if_fail(priv->monOpaque == NULL);
     ternForceClose(priv->pidfd);
     g_free(priv->monitorPath);
     g_free(priv->logPath);
@@ -498,7 +499,7 @@ qemuDomainSetRunning(ternDomain *dom, bool run, GError **error)
     qemuDriver *drv = qemuDriverOf(dom->conn);
     TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
     qemuDomainObjPrivate *priv;
-    qemuMonitor *mon;
+    qemuMonitor *mon = NULL;
     bool ok;
 
     if (!(obj = qemuDomObjFromDomain(dom, error)))
@@ -507,20 +508,23 @@ qemuDomainSetRunning(ternDomain *dom, bool run, GError **error)
         return false;
     priv = obj->privateData;
     if (!qemuDomainCheckActive(obj, error)) {
-        ok = false;
+        /* *error says why */
     } else if (!run && obj->state == TERN_DOMAIN_PAUSED) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_INVALID, "domain is already paused");
-        ok = false;
     } else if (run && obj->state != TERN_DOMAIN_PAUSED) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_INVALID, "domain is not paused");
-        ok = false;
-    } else if (!(mon = qemuDomainObjEnterMonitor(obj, error))) {
-        ok = false;
     } else {
+        /* set while locked: the events thread reads them under the object lock */
         if (run)
             priv->expectResume = true;
         else
             priv->expectPause = true;
+        mon = qemuDomainObjEnterMonitor(obj, error);
+    }
+    if (!mon) {
+        priv->expectPause = priv->expectResume = false;
+        ok = false;
+    } else {
         ok = run ? qemuMonitorStartCPUs(mon, error) : qemuMonitorStopCPUs(mon, error);
         qemuDomainObjExitMonitor(obj, mon);
         priv->expectPause = priv->expectResume = false;
