@@ -10,6 +10,7 @@ extern "C" {
 #include <tern/tern-connect.h>
 #include <tern/tern-domain.h>
 #include <tern/tern-event.h>
+#include <tern/tern-migrate.h>
 #include <tern/tern-typedparams.h>
 
 #ifdef __cplusplus

@@ -455,6 +455,13 @@ ternDomainDef *ternDomainDefNew(void);
  */
 ternDomainDef *ternDomainDefParseString(const char *xml, unsigned int flags, GError **error);
 
+/**
+ * ternDomainDefValidateName: whether @name may name a domain (not empty,
+ * at most TERN_DOMAIN_NAME_MAX_LEN bytes, no '/', no control characters),
+ * with the parser's error message if not.
+ */
+bool ternDomainDefValidateName(const char *name, GError **error);
+
 /*
  * ternDomainDefParseFile: as ternDomainDefParseString, reading @path first
  * (refusing files larger than TERN_DOMAIN_XML_MAX_LEN). Blocks on file I/O.

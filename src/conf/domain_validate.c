@@ -25,7 +25,7 @@
         }                                                                                          \
     } while (0)
 
-static bool
+bool
 ternDomainDefValidateName(const char *name, GError **error)
 {
     size_t len;

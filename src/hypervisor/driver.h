@@ -102,6 +102,60 @@ typedef int (*ternDrvConnectDomainEventRegisterAny)(ternConnect *conn, ternDomai
 typedef bool (*ternDrvConnectDomainEventDeregisterAny)(ternConnect *conn, int callbackID,
                                                        GError **error);
 
+/*
+ * Migration phases (libvirt-wire.md §4.4, the *3Params procedures). Cookies
+ * are opaque byte strings passed from one phase to the next untouched;
+ * *cookieout (g_malloc'ed, may stay NULL with *cookieoutlen 0) is written
+ * only on success. @params were validated by no one: the driver checks them.
+ */
+/* source: returns the domain XML for the destination */
+typedef char *(*ternDrvDomainMigrateBegin3Params)(ternDomain *dom, ternTypedParameter *params,
+                                                  int nparams, char **cookieout,
+                                                  int *cookieoutlen, unsigned int flags,
+                                                  GError **error);
+/* destination: *uriout (may stay NULL) is where the source's hypervisor sends data */
+typedef bool (*ternDrvDomainMigratePrepare3Params)(ternConnect *dconn, ternTypedParameter *params,
+                                                   int nparams, const char *cookiein,
+                                                   int cookieinlen, char **cookieout,
+                                                   int *cookieoutlen, char **uriout,
+                                                   unsigned int flags, GError **error);
+/* source: @dconnuri is the destination daemon (PEER2PEER) or NULL */
+typedef bool (*ternDrvDomainMigratePerform3Params)(ternDomain *dom, const char *dconnuri,
+                                                   ternTypedParameter *params, int nparams,
+                                                   const char *cookiein, int cookieinlen,
+                                                   char **cookieout, int *cookieoutlen,
+                                                   unsigned int flags, GError **error);
+/* destination: returns the migrated domain (new handle), or NULL (also when @cancelled) */
+typedef ternDomain *(*ternDrvDomainMigrateFinish3Params)(ternConnect *dconn,
+                                                         ternTypedParameter *params, int nparams,
+                                                         const char *cookiein, int cookieinlen,
+                                                         char **cookieout, int *cookieoutlen,
+                                                         unsigned int flags, int cancelled,
+                                                         GError **error);
+/* source: @cancelled: resume the guest here; else the destination runs it: clean up */
+typedef bool (*ternDrvDomainMigrateConfirm3Params)(ternDomain *dom, ternTypedParameter *params,
+                                                   int nparams, const char *cookiein,
+                                                   int cookieinlen, unsigned int flags,
+                                                   int cancelled, GError **error);
+
+/* jobs */
+typedef bool (*ternDrvDomainGetJobInfo)(ternDomain *dom, ternDomainJobInfo *info, GError **error);
+/* *params: a new list (ternTypedParamsFree) */
+typedef bool (*ternDrvDomainGetJobStats)(ternDomain *dom, int *type, ternTypedParameter **params,
+                                         int *nparams, unsigned int flags, GError **error);
+typedef bool (*ternDrvDomainAbortJob)(ternDomain *dom, GError **error);
+typedef bool (*ternDrvDomainMigrateSetMaxDowntime)(ternDomain *dom, unsigned long long downtime,
+                                                   unsigned int flags, GError **error);
+typedef bool (*ternDrvDomainMigrateGetMaxDowntime)(ternDomain *dom, unsigned long long *downtime,
+                                                   unsigned int flags, GError **error);
+typedef bool (*ternDrvDomainMigrateSetMaxSpeed)(ternDomain *dom, unsigned long bandwidth,
+                                                unsigned int flags, GError **error);
+typedef bool (*ternDrvDomainMigrateGetMaxSpeed)(ternDomain *dom, unsigned long *bandwidth,
+                                                unsigned int flags, GError **error);
+/* switch the running outgoing migration (started with POSTCOPY) to post-copy */
+typedef bool (*ternDrvDomainMigrateStartPostCopy)(ternDomain *dom, unsigned int flags,
+                                                  GError **error);
+
 struct _ternHypervisorDriver {
     const char *name;
     ternDrvConnectOpen connectOpen;
@@ -137,7 +191,19 @@ struct _ternHypervisorDriver {
     ternDrvDomainHasManagedSaveImage domainHasManagedSaveImage;
     ternDrvConnectDomainEventRegisterAny connectDomainEventRegisterAny;
     ternDrvConnectDomainEventDeregisterAny connectDomainEventDeregisterAny;
-    /* migration phases arrive with the QEMU driver */
+    ternDrvDomainMigrateBegin3Params domainMigrateBegin3Params;
+    ternDrvDomainMigratePrepare3Params domainMigratePrepare3Params;
+    ternDrvDomainMigratePerform3Params domainMigratePerform3Params;
+    ternDrvDomainMigrateFinish3Params domainMigrateFinish3Params;
+    ternDrvDomainMigrateConfirm3Params domainMigrateConfirm3Params;
+    ternDrvDomainGetJobInfo domainGetJobInfo;
+    ternDrvDomainGetJobStats domainGetJobStats;
+    ternDrvDomainAbortJob domainAbortJob;
+    ternDrvDomainMigrateSetMaxDowntime domainMigrateSetMaxDowntime;
+    ternDrvDomainMigrateGetMaxDowntime domainMigrateGetMaxDowntime;
+    ternDrvDomainMigrateSetMaxSpeed domainMigrateSetMaxSpeed;
+    ternDrvDomainMigrateGetMaxSpeed domainMigrateGetMaxSpeed;
+    ternDrvDomainMigrateStartPostCopy domainMigrateStartPostCopy;
 };
 
 /**

@@ -2,10 +2,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
 #include "conf/domain_conf.h"
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_status.h"
 #include "util/ternerror.h"
+#include "util/ternutil.h"
 
 qemuMonitor *
 qemuDomainObjEnterMonitor(ternDomainObj *obj, GError **error)
@@ -53,6 +58,8 @@ qemuDomainSaveStatus(qemuDriver *drv, ternDomainObj *obj, GError **error)
         .reason = obj->reason,
         .monitorPath = priv->monitorPath,
         .startedRealUs = priv->startedRealUs,
+        .migrationPhase = priv->mig ? (int)priv->mig->phase : 0,
+        .migrationIncoming = priv->mig && priv->mig->incoming,
     };
 
     if (!ternDomainObjIsActive(obj))
@@ -60,4 +67,36 @@ qemuDomainSaveStatus(qemuDriver *drv, ternDomainObj *obj, GError **error)
     if (!(xml = ternDomainDefFormat(obj->def, 0, error)))
         return false;
     return qemuStatusWrite(drv->cfg->runDir, obj->def->name, &st, xml, error);
+}
+
+char *
+qemuDomainConfigPath(qemuDriver *drv, const char *name)
+{
+    g_autofree char *base = g_strdup_printf("%s.xml", name);
+    return g_build_filename(drv->cfg->stateDir, base, NULL);
+}
+
+bool
+qemuDomainSaveConfig(qemuDriver *drv, const ternDomainDef *def, GError **error)
+{
+    g_autofree char *path = qemuDomainConfigPath(drv, def->name);
+    g_autofree char *xml = ternDomainDefFormat(def, TERN_DOMAIN_DEF_FORMAT_INACTIVE |
+                                                        TERN_DOMAIN_DEF_FORMAT_SECURE,
+                                               error);
+
+    return xml && ternFileWriteAtomic(path, xml, strlen(xml), 0600, error);
+}
+
+bool
+qemuDomainRemoveConfig(qemuDriver *drv, const char *name, GError **error)
+{
+    g_autofree char *path = qemuDomainConfigPath(drv, name);
+    g_autofree char *autostart = g_build_filename(drv->cfg->stateDir, "autostart", name, NULL);
+
+    if (unlink(path) < 0 && errno != ENOENT) {
+        ternErrorSetSystem(error, TERN_FROM_QEMU, errno, "cannot remove '%s'", path);
+        return false;
+    }
+    unlink(autostart);
+    return true;
 }

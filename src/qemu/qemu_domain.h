@@ -8,6 +8,7 @@
 
 #include "hypervisor/domain_event.h"
 #include "hypervisor/domain_obj.h"
+#include "hypervisor/migration_cookie.h"
 #include "qemu/qemu_conf.h"
 #include "qemu/qemu_monitor.h"
 
@@ -30,6 +31,53 @@ struct _qemuDriver {
     GThread *thread;
 };
 
+/*
+ * The phases of a migration job (docs/internals/migration.md). The source
+ * runs BEGIN3 → PERFORM3 → PERFORM3_DONE → CONFIRM3 (or
+ * CONFIRM3_CANCELLED), the destination PREPARE → FINISH3. The phase is
+ * written to the status file before each side effect, so a restarted
+ * ternd knows what to undo; it never goes backwards.
+ */
+typedef enum {
+    QEMU_MIGRATION_PHASE_NONE = 0,
+    QEMU_MIGRATION_PHASE_BEGIN3,
+    QEMU_MIGRATION_PHASE_PERFORM3,
+    QEMU_MIGRATION_PHASE_PERFORM3_DONE,
+    QEMU_MIGRATION_PHASE_CONFIRM3_CANCELLED,
+    QEMU_MIGRATION_PHASE_CONFIRM3,
+    QEMU_MIGRATION_PHASE_PREPARE,
+    QEMU_MIGRATION_PHASE_FINISH3,
+    QEMU_MIGRATION_PHASE_LAST
+} qemuMigrationPhase;
+
+const char *qemuMigrationPhaseToString(int phase);
+int qemuMigrationPhaseFromString(const char *str);
+
+/* A migration in progress; lives in the domain's private data while the job runs. */
+typedef struct _qemuMigrationJob qemuMigrationJob;
+struct _qemuMigrationJob {
+    bool incoming;            /* the destination's job */
+    qemuMigrationPhase phase;
+    unsigned int flags;       /* TERN_MIGRATE_* */
+    const void *conn;         /* identity of the connection running the phases; never used */
+    gint64 startedMs;         /* ternMonotonicMs() at Begin / Prepare */
+    gint64 startedRealMs;     /* wall clock at Begin / Prepare */
+    int qemuStatus;           /* the last MIGRATION event's qemuMonitorMigrationStatus */
+    bool postcopy;            /* QEMU switched to post-copy: the destination runs the guest */
+    bool abortRequested;
+    int port;                 /* destination: the reserved port, 0 if none */
+    ternMigrationStats stats; /* the latest numbers */
+    GCond cond;               /* broadcast (object lock held) on every status change */
+};
+
+/* The last finished migration, for job stats with COMPLETED. */
+typedef struct {
+    int type;      /* ternDomainJobType: COMPLETED, FAILED or CANCELLED; NONE if none */
+    int operation; /* ternDomainJobOperation */
+    ternMigrationStats stats;
+    char *errmsg;
+} qemuMigrationCompleted;
+
 typedef struct _qemuDomainObjPrivate qemuDomainObjPrivate;
 struct _qemuDomainObjPrivate {
     pid_t pid;             /* 0 when not running */
@@ -44,6 +92,11 @@ struct _qemuDomainObjPrivate {
     int stopDetail;        /* the STOPPED event detail to send then */
     bool expectPause;      /* a STOP event is ours (suspend), not the guest's */
     bool expectResume;
+    qemuMigrationJob *mig;                /* while a migration job runs */
+    qemuMigrationCompleted migCompleted;  /* the last one that ended */
+    unsigned long long migMaxDowntimeMs;  /* 0: QEMU's default */
+    unsigned long long migMaxSpeedMiB;    /* 0: unlimited */
+    unsigned long long migMaxPostcopySpeedMiB;
 };
 
 /** The driver of every QEMU connection (one per daemon); NULL before initialize. */
@@ -59,3 +112,10 @@ void qemuDomainEventLifecycle(qemuDriver *drv, const ternDomainObj *obj, int eve
 
 /** qemuDomainSaveStatus: write the status file of the running @obj (locked). */
 bool qemuDomainSaveStatus(qemuDriver *drv, ternDomainObj *obj, GError **error);
+
+/** qemuDomainConfigPath: where the persistent definition of @name lives. */
+char *qemuDomainConfigPath(qemuDriver *drv, const char *name);
+/** qemuDomainSaveConfig: write the persistent definition @def (atomically). */
+bool qemuDomainSaveConfig(qemuDriver *drv, const ternDomainDef *def, GError **error);
+/** qemuDomainRemoveConfig: delete the definition and autostart link of @name. */
+bool qemuDomainRemoveConfig(qemuDriver *drv, const char *name, GError **error);

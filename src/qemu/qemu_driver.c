@@ -13,6 +13,7 @@
 #include "hypervisor/driver.h"
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_driver.h"
+#include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
 #include "util/ternerror.h"
 #include "util/ternlog.h"
@@ -62,6 +63,8 @@ qemuDomainObjPrivateFree(void *opaque)
     /* the monitor's opaque holds a reference on the object: it cannot outlive it */
     g_warn_if_fail(priv->monOpaque == NULL);
     ternForceClose(priv->pidfd);
+    qemuMigrationJobFree(priv->mig);
+    g_free(priv->migCompleted.errmsg);
     g_free(priv->monitorPath);
     g_free(priv->logPath);
     g_free(priv);
@@ -75,27 +78,9 @@ static const ternDomainObjPrivateCallbacks qemuDomainObjPrivateCallbacks = {
 /* --- persistent configuration on disk --- */
 
 static char *
-qemuDomainConfigPath(qemuDriver *drv, const char *name)
-{
-    g_autofree char *base = g_strdup_printf("%s.xml", name);
-    return g_build_filename(drv->cfg->stateDir, base, NULL);
-}
-
-static char *
 qemuDomainAutostartPath(qemuDriver *drv, const char *name)
 {
     return g_build_filename(drv->cfg->stateDir, "autostart", name, NULL);
-}
-
-static bool
-qemuDomainSaveConfig(qemuDriver *drv, const ternDomainDef *def, GError **error)
-{
-    g_autofree char *path = qemuDomainConfigPath(drv, def->name);
-    g_autofree char *xml = ternDomainDefFormat(def, TERN_DOMAIN_DEF_FORMAT_INACTIVE |
-                                                        TERN_DOMAIN_DEF_FORMAT_SECURE,
-                                               error);
-
-    return xml && ternFileWriteAtomic(path, xml, strlen(xml), 0600, error);
 }
 
 static void
@@ -223,8 +208,10 @@ qemuConnectClose(ternConnect *conn)
 {
     qemuDriver *drv = qemuDriverOf(conn);
 
-    if (drv)
+    if (drv) {
         ternObjectEventStateDeregisterConn(drv->events, conn);
+        qemuMigrationAnyConnClosed(drv, conn);
+    }
     conn->privateData = NULL;
 }
 
@@ -280,11 +267,24 @@ qemuConnectGetURI(ternConnect *conn, GError **error)
     return g_strdup(QEMU_URI);
 }
 
+/* what virsh's libvirt.so asks before it picks a migration protocol (libvirt-wire.md §4.2) */
+static const int qemuFeaturesSupported[] = {
+    TERN_DRV_FEATURE_MIGRATION_V3,
+    TERN_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION,
+    TERN_DRV_FEATURE_TYPED_PARAM_STRING,
+    TERN_DRV_FEATURE_XML_MIGRATABLE,
+    TERN_DRV_FEATURE_MIGRATION_OFFLINE,
+    TERN_DRV_FEATURE_MIGRATION_PARAMS,
+};
+
 static int
 qemuConnectSupportsFeature(ternConnect *conn, int feature, GError **error)
 {
-    /* migration features come with the migration code */
-    return feature == TERN_DRV_FEATURE_TYPED_PARAM_STRING ? 1 : 0;
+    for (size_t i = 0; i < G_N_ELEMENTS(qemuFeaturesSupported); i++) {
+        if (qemuFeaturesSupported[i] == feature)
+            return 1;
+    }
+    return 0;
 }
 
 static int
@@ -390,8 +390,6 @@ qemuDomainUndefineFlags(ternDomain *dom, unsigned int flags, GError **error)
 {
     qemuDriver *drv = qemuDriverOf(dom->conn);
     TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
-    g_autofree char *path = NULL;
-    g_autofree char *autostart = NULL;
 
     if (!ternErrorCheckFlags(flags, QEMU_UNDEFINE_FLAGS, "qemuDomainUndefineFlags", error))
         return false;
@@ -404,14 +402,10 @@ qemuDomainUndefineFlags(ternDomain *dom, unsigned int flags, GError **error)
     }
     if (!ternDomainObjBeginJob(obj, "undefine", error))
         return false;
-    path = qemuDomainConfigPath(drv, obj->def->name);
-    autostart = qemuDomainAutostartPath(drv, obj->def->name);
-    if (unlink(path) < 0 && errno != ENOENT) {
-        ternErrorSetSystem(error, TERN_FROM_QEMU, errno, "cannot remove '%s'", path);
+    if (!qemuDomainRemoveConfig(drv, obj->def->name, error)) {
         ternDomainObjEndJob(obj);
         return false;
     }
-    unlink(autostart);
     obj->autostart = false;
     qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_UNDEFINED,
                              TERN_DOMAIN_EVENT_UNDEFINED_REMOVED);
@@ -781,6 +775,19 @@ static const ternHypervisorDriver qemuHypervisorDriver = {
     .domainHasManagedSaveImage = qemuDomainHasManagedSaveImage,
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny,
+    .domainMigrateBegin3Params = qemuMigrationSrcBegin,
+    .domainMigratePrepare3Params = qemuMigrationDstPrepare,
+    .domainMigratePerform3Params = qemuMigrationSrcPerform,
+    .domainMigrateFinish3Params = qemuMigrationDstFinish,
+    .domainMigrateConfirm3Params = qemuMigrationSrcConfirm,
+    .domainGetJobInfo = qemuMigrationJobGetInfo,
+    .domainGetJobStats = qemuMigrationJobGetStats,
+    .domainAbortJob = qemuMigrationJobAbort,
+    .domainMigrateSetMaxDowntime = qemuMigrationSetMaxDowntime,
+    .domainMigrateGetMaxDowntime = qemuMigrationGetMaxDowntime,
+    .domainMigrateSetMaxSpeed = qemuMigrationSetMaxSpeed,
+    .domainMigrateGetMaxSpeed = qemuMigrationGetMaxSpeed,
+    .domainMigrateStartPostCopy = qemuMigrationStartPostCopy,
 };
 
 void

@@ -15,6 +15,7 @@
 
 #include "conf/domain_conf.h"
 #include "qemu/qemu_command.h"
+#include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_status.h"
 #include "util/ternerror.h"
@@ -143,12 +144,18 @@ qemuProcessHandleStop(qemuMonitor *mon, long long seconds, unsigned int micros, 
 
     ternDomainObjLock(obj);
     if (ternDomainObjIsActive(obj) && priv->mon == mon && obj->state == TERN_DOMAIN_RUNNING) {
-        int reason = priv->expectPause ? TERN_DOMAIN_PAUSED_USER : TERN_DOMAIN_PAUSED_UNKNOWN;
+        /* an outgoing migration stops the guest for its switch-over */
+        bool migrating = priv->mig && !priv->mig->incoming;
+        int reason = migrating           ? (priv->mig->postcopy ? TERN_DOMAIN_PAUSED_POSTCOPY
+                                                                 : TERN_DOMAIN_PAUSED_MIGRATION)
+                     : priv->expectPause ? TERN_DOMAIN_PAUSED_USER
+                                         : TERN_DOMAIN_PAUSED_UNKNOWN;
         ternDomainObjSetState(obj, TERN_DOMAIN_PAUSED, reason);
         qemuDomainEventLifecycle(mo->drv, obj, TERN_DOMAIN_EVENT_SUSPENDED,
-                                 TERN_DOMAIN_EVENT_SUSPENDED_PAUSED);
+                                 migrating ? TERN_DOMAIN_EVENT_SUSPENDED_MIGRATED
+                                           : TERN_DOMAIN_EVENT_SUSPENDED_PAUSED);
         qemuDomainSaveStatus(mo->drv, obj, NULL);
-        if (!priv->expectPause) {
+        if (!priv->expectPause && !migrating) {
             /* not ours: learn why (an I/O error, a KVM internal error, ...) */
             qemuStopReasonJob *job = g_new0(qemuStopReasonJob, 1);
             job->drv = mo->drv;
@@ -169,9 +176,15 @@ qemuProcessHandleResume(qemuMonitor *mon, long long seconds, unsigned int micros
 
     ternDomainObjLock(obj);
     if (ternDomainObjIsActive(obj) && priv->mon == mon && obj->state == TERN_DOMAIN_PAUSED) {
-        ternDomainObjSetState(obj, TERN_DOMAIN_RUNNING, TERN_DOMAIN_RUNNING_UNPAUSED);
+        /* a migration resumes the guest: on the destination, or back on the source */
+        bool migrating = priv->mig != NULL;
+        int reason = !migrating            ? TERN_DOMAIN_RUNNING_UNPAUSED
+                     : priv->mig->incoming ? TERN_DOMAIN_RUNNING_MIGRATED
+                                           : TERN_DOMAIN_RUNNING_MIGRATION_CANCELED;
+        ternDomainObjSetState(obj, TERN_DOMAIN_RUNNING, reason);
         qemuDomainEventLifecycle(mo->drv, obj, TERN_DOMAIN_EVENT_RESUMED,
-                                 TERN_DOMAIN_EVENT_RESUMED_UNPAUSED);
+                                 migrating ? TERN_DOMAIN_EVENT_RESUMED_MIGRATED
+                                           : TERN_DOMAIN_EVENT_RESUMED_UNPAUSED);
         qemuDomainSaveStatus(mo->drv, obj, NULL);
     }
     ternDomainObjUnlock(obj);
@@ -207,8 +220,26 @@ qemuProcessHandleError(qemuMonitor *mon, const GError *err, void *opaque)
     TERN_WARN("domain '%s': QEMU monitor failed: %s", mo->obj->def->name, err->message);
 }
 
+static void
+qemuProcessHandleMigrationStatus(qemuMonitor *mon, qemuMonitorMigrationStatus status,
+                                 long long seconds, unsigned int micros, void *opaque)
+{
+    qemuMonitorOpaque *mo = opaque;
+    qemuMigrationHandleStatus(mo->drv, mo->obj, (int)status);
+}
+
+static void
+qemuProcessHandleMigrationPass(qemuMonitor *mon, unsigned int pass, long long seconds,
+                               unsigned int micros, void *opaque)
+{
+    qemuMonitorOpaque *mo = opaque;
+    qemuMigrationHandlePass(mo->drv, mo->obj, (int)MIN(pass, (unsigned int)G_MAXINT));
+}
+
 static const qemuMonitorCallbacks qemuProcessMonitorCallbacks = {
     .errorNotify = qemuProcessHandleError,
+    .migrationStatus = qemuProcessHandleMigrationStatus,
+    .migrationPass = qemuProcessHandleMigrationPass,
     .domainStop = qemuProcessHandleStop,
     .domainResume = qemuProcessHandleResume,
     .domainShutdown = qemuProcessHandleShutdown,
@@ -336,6 +367,8 @@ qemuProcessStopLocked(qemuDriver *drv, ternDomainObj *obj, int reason, int detai
     if (!ternDomainObjIsActive(obj) || priv->pid == 0)
         return;
     priv->pid = 0;
+    if (priv->mig)
+        g_cond_broadcast(&priv->mig->cond); /* a phase waiting on QEMU learns it is gone */
     qemuProcessUnwatchExit(obj);
     priv->pidfd = ternForceClose(priv->pidfd);
     qemuProcessCloseMonitor(obj);
@@ -517,8 +550,9 @@ qemuProcessStartFailed(ternDomainObj *obj, GError *err, GError **error)
     g_propagate_error(error, err);
 }
 
-bool
-qemuProcessStart(qemuDriver *drv, ternDomainObj *obj, unsigned int flags, GError **error)
+static bool
+qemuProcessLaunch(qemuDriver *drv, ternDomainObj *obj, unsigned int flags, bool incoming,
+                  GError **error)
 {
     qemuDomainObjPrivate *priv = obj->privateData;
     g_autoptr(GPtrArray) argv = NULL;
@@ -530,7 +564,7 @@ qemuProcessStart(qemuDriver *drv, ternDomainObj *obj, unsigned int flags, GError
     g_autoptr(GError) err = NULL;
     qemuMonitor *mon;
     pid_t pid;
-    bool paused = flags & TERN_DOMAIN_START_PAUSED;
+    bool paused = incoming || (flags & TERN_DOMAIN_START_PAUSED);
 
     g_free(priv->monitorPath);
     priv->monitorPath = g_build_filename(drv->cfg->runDir, monName, NULL);
@@ -543,6 +577,7 @@ qemuProcessStart(qemuDriver *drv, ternDomainObj *obj, unsigned int flags, GError
     opts.monitorPath = priv->monitorPath;
     opts.pidfile = pidfile;
     opts.logDir = drv->cfg->logDir;
+    opts.incomingURI = incoming ? "defer" : NULL;
     if (!(argv = qemuBuildCommandLine(obj->def, &opts, error)))
         return false;
     if (!ternDomainObjSetDefTransient(obj, error))
@@ -583,15 +618,18 @@ qemuProcessStart(qemuDriver *drv, ternDomainObj *obj, unsigned int flags, GError
                      "QEMU of domain '%s' exited during start-up: %s", obj->def->name, tail);
         return false;
     }
-    if (paused)
+    if (incoming)
+        ternDomainObjSetState(obj, TERN_DOMAIN_PAUSED, TERN_DOMAIN_PAUSED_MIGRATION);
+    else if (paused)
         ternDomainObjSetState(obj, TERN_DOMAIN_PAUSED, TERN_DOMAIN_PAUSED_USER);
     else
         ternDomainObjSetState(obj, TERN_DOMAIN_RUNNING, TERN_DOMAIN_RUNNING_BOOTED);
     if (!qemuDomainSaveStatus(drv, obj, error))
         goto kill;
     qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_STARTED,
-                             TERN_DOMAIN_EVENT_STARTED_BOOTED);
-    if (paused)
+                             incoming ? TERN_DOMAIN_EVENT_STARTED_MIGRATED
+                                      : TERN_DOMAIN_EVENT_STARTED_BOOTED);
+    if (paused && !incoming)
         qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_SUSPENDED,
                                  TERN_DOMAIN_EVENT_SUSPENDED_PAUSED);
     return true;
@@ -609,6 +647,18 @@ qemuProcessStart(qemuDriver *drv, ternDomainObj *obj, unsigned int flags, GError
  rollback:
     ternDomainObjRemoveTransientDef(obj);
     return false;
+}
+
+bool
+qemuProcessStart(qemuDriver *drv, ternDomainObj *obj, unsigned int flags, GError **error)
+{
+    return qemuProcessLaunch(drv, obj, flags, false, error);
+}
+
+bool
+qemuProcessStartIncoming(qemuDriver *drv, ternDomainObj *obj, GError **error)
+{
+    return qemuProcessLaunch(drv, obj, 0, true, error);
 }
 
 /* --- re-attaching after a daemon restart --- */
@@ -695,6 +745,10 @@ qemuProcessReconnectOne(qemuDriver *drv, const char *name)
         qemuDomainSaveStatus(drv, obj, NULL);
     }
     TERN_INFO("re-attached to domain '%s' (pid %d, id %d)", name, (int)st.pid, st.id);
+    if (st.migrationPhase && ternDomainObjIsActive(obj)) {
+        qemuMigrationAnyRecover(drv, obj, st.migrationIncoming, st.migrationPhase);
+        qemuDomainSaveStatus(drv, obj, NULL);
+    }
 }
 
 void

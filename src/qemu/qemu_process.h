@@ -15,6 +15,13 @@
 bool qemuProcessStart(qemuDriver *drv, ternDomainObj *obj, unsigned int flags, GError **error);
 
 /*
+ * qemuProcessStartIncoming: as qemuProcessStart, for a guest migrating in:
+ * QEMU waits with -incoming defer (the caller sends migrate-incoming), the
+ * domain is PAUSED/MIGRATION and STARTED/MIGRATED is sent.
+ */
+bool qemuProcessStartIncoming(qemuDriver *drv, ternDomainObj *obj, GError **error);
+
+/*
  * qemuProcessKill: make the running @obj's QEMU exit (locked, job held):
  * SIGTERM, then SIGKILL if it is still there after @graceMs, and wait until
  * it is gone; the domain is then shut off with @reason / event @detail.

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qemu/qemu_domain.h"
 #include "qemu/qemu_status.h"
 #include "tern/tern.h"
 #include "util/ternerror.h"
@@ -44,6 +45,11 @@ qemuStatusWrite(const char *runDir, const char *name, const qemuStatus *st, cons
     g_key_file_set_integer(kf, STATUS_GROUP, "reason", st->reason);
     g_key_file_set_string(kf, STATUS_GROUP, "monitor", st->monitorPath);
     g_key_file_set_int64(kf, STATUS_GROUP, "started", st->startedRealUs);
+    if (st->migrationPhase) {
+        g_key_file_set_string(kf, STATUS_GROUP, "migration-phase",
+                              qemuMigrationPhaseToString(st->migrationPhase));
+        g_key_file_set_boolean(kf, STATUS_GROUP, "migration-incoming", st->migrationIncoming);
+    }
     data = g_key_file_to_data(kf, &len, NULL);
 
     return ternFileWriteAtomic(xmlPath, liveXML, strlen(liveXML), 0600, error) &&
@@ -110,6 +116,20 @@ qemuStatusRead(const char *runDir, const char *name, qemuStatus *st, char **retX
     tmp.startedRealUs = g_key_file_get_int64(kf, STATUS_GROUP, "started", &err);
     if (err)
         goto bad;
+    if (g_key_file_has_key(kf, STATUS_GROUP, "migration-phase", NULL)) {
+        g_autofree char *phase = g_key_file_get_string(kf, STATUS_GROUP, "migration-phase", &err);
+        if (err)
+            goto bad;
+        tmp.migrationIncoming =
+            g_key_file_get_boolean(kf, STATUS_GROUP, "migration-incoming", &err);
+        if (err)
+            goto bad;
+        if ((tmp.migrationPhase = qemuMigrationPhaseFromString(phase)) < 0) {
+            ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_PARSE_FAILED,
+                         "status file '%s' names an unknown migration phase", path);
+            return false;
+        }
+    }
 
     if (pid <= 1 || pid > G_MAXINT || tmp.id < 1 || tmp.state <= TERN_DOMAIN_NOSTATE ||
         tmp.state >= TERN_DOMAIN_LAST || tmp.state == TERN_DOMAIN_SHUTOFF || tmp.reason < 0 ||

@@ -9,7 +9,8 @@
 /*
  * For each running domain NAME, the runtime directory holds
  *   NAME.xml     the live domain XML (with its id)
- *   NAME.status  a key file: [domain] pid, id, state, reason, monitor, started
+ *   NAME.status  a key file: [domain] pid, id, state, reason, monitor, started,
+ *                and while a migration runs: migration-phase, migration-incoming
  * written atomically (the XML first), removed when the domain stops. A
  * status file is input from disk: it is read through one decoder that
  * checks every field.
@@ -22,6 +23,8 @@ struct _qemuStatus {
     int reason;
     char *monitorPath;
     gint64 startedRealUs; /* wall clock at start, for cpu time */
+    int migrationPhase;   /* qemuMigrationPhase; 0 (none) when no migration runs */
+    bool migrationIncoming;
 };
 
 void qemuStatusClear(qemuStatus *st);

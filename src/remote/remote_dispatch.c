@@ -7,6 +7,7 @@
 #include "hypervisor/driver.h"
 #include "remote/remote_dispatch.h"
 #include "remote/remote_protocol.h"
+#include "remote/remote_typedparam.h"
 #include "util/ternerror.h"
 #include "util/ternlog.h"
 
@@ -882,6 +883,233 @@ HANDLER(remoteDispatchConnectDomainEventCallbackDeregisterAny,
     return 0;
 }
 
+/* --- migration (v3 with typed parameters) and jobs --- */
+
+/* the call's typed parameters, freed at scope end */
+typedef struct {
+    ternTypedParameter *params;
+    int n;
+} remoteParams;
+
+static void
+remoteParamsClear(remoteParams *p)
+{
+    ternTypedParamsFree(p->params, p->n);
+    p->params = NULL;
+    p->n = 0;
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(remoteParams, remoteParamsClear)
+
+#define PARAMS_FROM_WIRE(wire, out, error)                                                       \
+    remoteTypedParamsFromWire((wire).params_val, (wire).params_len,                              \
+                              REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX, &(out).params, &(out).n,     \
+                              (error))
+
+HANDLER(remoteDispatchDomainMigrateBegin3Params, remote_domain_migrate_begin3_params_args,
+        remote_domain_migrate_begin3_params_ret)
+{
+    g_auto(remoteParams) p = {0};
+    char *cookie = NULL;
+    int cookielen = 0;
+    WITH_DOMAIN(client, &args->dom, error);
+
+    if (!PARAMS_FROM_WIRE(args->params, p, error) ||
+        !DRIVER_METHOD(conn, domainMigrateBegin3Params, error) ||
+        !(ret->xml = conn->driver->domainMigrateBegin3Params(dom, p.params, p.n, &cookie,
+                                                              &cookielen, args->flags, error)))
+        return -1;
+    ret->cookie_out.cookie_out_val = cookie;
+    ret->cookie_out.cookie_out_len = (u_int)cookielen;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigratePrepare3Params, remote_domain_migrate_prepare3_params_args,
+        remote_domain_migrate_prepare3_params_ret)
+{
+    g_autoptr(ternConnect) conn = remoteGetConn(client, error);
+    g_auto(remoteParams) p = {0};
+    char *cookie = NULL;
+    int cookielen = 0;
+    char *uri = NULL;
+
+    if (!conn || !PARAMS_FROM_WIRE(args->params, p, error) ||
+        !DRIVER_METHOD(conn, domainMigratePrepare3Params, error) ||
+        !conn->driver->domainMigratePrepare3Params(
+            conn, p.params, p.n, args->cookie_in.cookie_in_val, (int)args->cookie_in.cookie_in_len,
+            &cookie, &cookielen, &uri, args->flags, error))
+        return -1;
+    ret->cookie_out.cookie_out_val = cookie;
+    ret->cookie_out.cookie_out_len = (u_int)cookielen;
+    if (uri) {
+        ret->uri_out = g_new0(remote_nonnull_string, 1);
+        *ret->uri_out = uri;
+    }
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigratePerform3Params, remote_domain_migrate_perform3_params_args,
+        remote_domain_migrate_perform3_params_ret)
+{
+    g_auto(remoteParams) p = {0};
+    char *cookie = NULL;
+    int cookielen = 0;
+    WITH_DOMAIN(client, &args->dom, error);
+
+    if (!PARAMS_FROM_WIRE(args->params, p, error) ||
+        !DRIVER_METHOD(conn, domainMigratePerform3Params, error) ||
+        !conn->driver->domainMigratePerform3Params(
+            dom, args->dconnuri ? *args->dconnuri : NULL, p.params, p.n,
+            args->cookie_in.cookie_in_val, (int)args->cookie_in.cookie_in_len, &cookie,
+            &cookielen, args->flags, error))
+        return -1;
+    ret->cookie_out.cookie_out_val = cookie;
+    ret->cookie_out.cookie_out_len = (u_int)cookielen;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigrateFinish3Params, remote_domain_migrate_finish3_params_args,
+        remote_domain_migrate_finish3_params_ret)
+{
+    g_autoptr(ternConnect) conn = remoteGetConn(client, error);
+    g_auto(remoteParams) p = {0};
+    g_autoptr(ternDomain) dom = NULL;
+    char *cookie = NULL;
+    int cookielen = 0;
+
+    if (!conn || !PARAMS_FROM_WIRE(args->params, p, error) ||
+        !DRIVER_METHOD(conn, domainMigrateFinish3Params, error) ||
+        !(dom = conn->driver->domainMigrateFinish3Params(
+              conn, p.params, p.n, args->cookie_in.cookie_in_val,
+              (int)args->cookie_in.cookie_in_len, &cookie, &cookielen, args->flags,
+              args->cancelled, error)))
+        return -1;
+    domainToWire(&ret->dom, dom);
+    ret->cookie_out.cookie_out_val = cookie;
+    ret->cookie_out.cookie_out_len = (u_int)cookielen;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigrateConfirm3Params, remote_domain_migrate_confirm3_params_args,
+        remoteVoid)
+{
+    g_auto(remoteParams) p = {0};
+    WITH_DOMAIN(client, &args->dom, error);
+
+    if (!PARAMS_FROM_WIRE(args->params, p, error) ||
+        !DRIVER_METHOD(conn, domainMigrateConfirm3Params, error) ||
+        !conn->driver->domainMigrateConfirm3Params(
+            dom, p.params, p.n, args->cookie_in.cookie_in_val, (int)args->cookie_in.cookie_in_len,
+            args->flags, args->cancelled, error))
+        return -1;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainGetJobInfo, remote_domain_get_job_info_args,
+        remote_domain_get_job_info_ret)
+{
+    ternDomainJobInfo info = {0};
+    WITH_DOMAIN(client, &args->dom, error);
+
+    if (!DRIVER_METHOD(conn, domainGetJobInfo, error) ||
+        !conn->driver->domainGetJobInfo(dom, &info, error))
+        return -1;
+    ret->type = info.type;
+    ret->timeElapsed = info.timeElapsed;
+    ret->timeRemaining = info.timeRemaining;
+    ret->dataTotal = info.dataTotal;
+    ret->dataProcessed = info.dataProcessed;
+    ret->dataRemaining = info.dataRemaining;
+    ret->memTotal = info.memTotal;
+    ret->memProcessed = info.memProcessed;
+    ret->memRemaining = info.memRemaining;
+    ret->fileTotal = info.fileTotal;
+    ret->fileProcessed = info.fileProcessed;
+    ret->fileRemaining = info.fileRemaining;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainGetJobStats, remote_domain_get_job_stats_args,
+        remote_domain_get_job_stats_ret)
+{
+    g_auto(remoteParams) p = {0};
+    WITH_DOMAIN(client, &args->dom, error);
+
+    if (!DRIVER_METHOD(conn, domainGetJobStats, error) ||
+        !conn->driver->domainGetJobStats(dom, &ret->type, &p.params, &p.n, args->flags, error) ||
+        !remoteTypedParamsToWire(p.params, p.n, REMOTE_DOMAIN_JOB_STATS_MAX,
+                                 &ret->params.params_val, &ret->params.params_len, error))
+        return -1;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainAbortJob, remote_domain_abort_job_args, remoteVoid)
+{
+    WITH_DOMAIN(client, &args->dom, error);
+    if (!DRIVER_METHOD(conn, domainAbortJob, error) || !conn->driver->domainAbortJob(dom, error))
+        return -1;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigrateSetMaxDowntime, remote_domain_migrate_set_max_downtime_args,
+        remoteVoid)
+{
+    WITH_DOMAIN(client, &args->dom, error);
+    if (!DRIVER_METHOD(conn, domainMigrateSetMaxDowntime, error) ||
+        !conn->driver->domainMigrateSetMaxDowntime(dom, args->downtime, args->flags, error))
+        return -1;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigrateGetMaxDowntime, remote_domain_migrate_get_max_downtime_args,
+        remote_domain_migrate_get_max_downtime_ret)
+{
+    unsigned long long v = 0;
+    WITH_DOMAIN(client, &args->dom, error);
+    if (!DRIVER_METHOD(conn, domainMigrateGetMaxDowntime, error) ||
+        !conn->driver->domainMigrateGetMaxDowntime(dom, &v, args->flags, error))
+        return -1;
+    ret->downtime = v;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigrateSetMaxSpeed, remote_domain_migrate_set_max_speed_args,
+        remoteVoid)
+{
+    WITH_DOMAIN(client, &args->dom, error);
+    if (args->bandwidth > G_MAXULONG) {
+        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_OVERFLOW, "bandwidth %llu is too large",
+                     (unsigned long long)args->bandwidth);
+        return -1;
+    }
+    if (!DRIVER_METHOD(conn, domainMigrateSetMaxSpeed, error) ||
+        !conn->driver->domainMigrateSetMaxSpeed(dom, (unsigned long)args->bandwidth, args->flags,
+                                                error))
+        return -1;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigrateGetMaxSpeed, remote_domain_migrate_get_max_speed_args,
+        remote_domain_migrate_get_max_speed_ret)
+{
+    unsigned long v = 0;
+    WITH_DOMAIN(client, &args->dom, error);
+    if (!DRIVER_METHOD(conn, domainMigrateGetMaxSpeed, error) ||
+        !conn->driver->domainMigrateGetMaxSpeed(dom, &v, args->flags, error))
+        return -1;
+    ret->bandwidth = v;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigrateStartPostCopy, remote_domain_migrate_start_post_copy_args,
+        remoteVoid)
+{
+    WITH_DOMAIN(client, &args->dom, error);
+    if (!DRIVER_METHOD(conn, domainMigrateStartPostCopy, error) ||
+        !conn->driver->domainMigrateStartPostCopy(dom, args->flags, error))
+        return -1;
+    return 0;
+}
+
 /* --- the table --- */
 
 #define PROC_FULL(num, fn, argsT, retT, ro, inloop)                                               \
@@ -1003,6 +1231,35 @@ static const ternNetServerProc remoteProcs[] = {
          remoteVoid, remoteVoid),
     PROC_FAST(REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK,
          remoteDispatchConnectUnregisterCloseCallback, remoteVoid, remoteVoid),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS, remoteDispatchDomainMigrateBegin3Params,
+         remote_domain_migrate_begin3_params_args, remote_domain_migrate_begin3_params_ret, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS, remoteDispatchDomainMigratePrepare3Params,
+         remote_domain_migrate_prepare3_params_args, remote_domain_migrate_prepare3_params_ret,
+         RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS, remoteDispatchDomainMigratePerform3Params,
+         remote_domain_migrate_perform3_params_args, remote_domain_migrate_perform3_params_ret,
+         RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_FINISH3_PARAMS, remoteDispatchDomainMigrateFinish3Params,
+         remote_domain_migrate_finish3_params_args, remote_domain_migrate_finish3_params_ret, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS, remoteDispatchDomainMigrateConfirm3Params,
+         remote_domain_migrate_confirm3_params_args, remoteVoid, RW),
+    PROC(REMOTE_PROC_DOMAIN_GET_JOB_INFO, remoteDispatchDomainGetJobInfo,
+         remote_domain_get_job_info_args, remote_domain_get_job_info_ret, RO),
+    PROC(REMOTE_PROC_DOMAIN_GET_JOB_STATS, remoteDispatchDomainGetJobStats,
+         remote_domain_get_job_stats_args, remote_domain_get_job_stats_ret, RO),
+    PROC(REMOTE_PROC_DOMAIN_ABORT_JOB, remoteDispatchDomainAbortJob, remote_domain_abort_job_args,
+         remoteVoid, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME, remoteDispatchDomainMigrateSetMaxDowntime,
+         remote_domain_migrate_set_max_downtime_args, remoteVoid, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME, remoteDispatchDomainMigrateGetMaxDowntime,
+         remote_domain_migrate_get_max_downtime_args, remote_domain_migrate_get_max_downtime_ret,
+         RO),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED, remoteDispatchDomainMigrateSetMaxSpeed,
+         remote_domain_migrate_set_max_speed_args, remoteVoid, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED, remoteDispatchDomainMigrateGetMaxSpeed,
+         remote_domain_migrate_get_max_speed_args, remote_domain_migrate_get_max_speed_ret, RO),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY, remoteDispatchDomainMigrateStartPostCopy,
+         remote_domain_migrate_start_post_copy_args, remoteVoid, RW),
     PROC(REMOTE_PROC_DOMAIN_GET_MESSAGES, remoteDispatchDomainGetMessages,
          remote_domain_get_messages_args, remote_domain_get_messages_ret, RO),
 };
