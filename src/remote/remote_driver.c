@@ -9,6 +9,7 @@
 #include "hypervisor/driver.h"
 #include "remote/remote_driver.h"
 #include "remote/remote_protocol.h"
+#include "remote/remote_typedparam.h"
 #include "remote/remote_uri.h"
 #include "rpc/ternnetclient.h"
 #include "util/ternerror.h"
@@ -528,9 +529,12 @@ remoteConnectGetURI(ternConnect *conn, GError **error)
     return uri;
 }
 
+/* REMOTE is this driver's own answer, as in libvirt.so; every other feature is the daemon's. */
 static int
 remoteConnectSupportsFeature(ternConnect *conn, int feature, GError **error)
 {
+    if (feature == TERN_DRV_FEATURE_REMOTE)
+        return 1;
     return remoteSupportsFeature(conn->privateData, feature, error);
 }
 
@@ -976,6 +980,338 @@ remoteDomainHasManagedSaveImage(ternDomain *dom, unsigned int flags, GError **er
     return ret.result ? 1 : 0;
 }
 
+/* --- migration: typed parameters and cookies on the wire --- */
+
+/* A parameter list as remoteTypedParamsToWire made it; g_auto frees it. */
+typedef struct {
+    remote_typed_param *val;
+    u_int len;
+} remoteWireParams;
+
+static void
+remoteWireParamsClear(remoteWireParams *wire)
+{
+    if (!wire->val)
+        return;
+    for (u_int i = 0; i < wire->len; i++) {
+        if (wire->val[i].value.type == TERN_TYPED_PARAM_STRING)
+            g_free(wire->val[i].value.remote_typed_param_value_u.s);
+        g_free(wire->val[i].field);
+    }
+    g_clear_pointer(&wire->val, g_free);
+    wire->len = 0;
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(remoteWireParams, remoteWireParamsClear)
+
+static bool
+remoteMigrateParamsToWire(const ternTypedParameter *params, int nparams, remoteWireParams *wire,
+                          GError **error)
+{
+    return remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX,
+                                   &wire->val, &wire->len, error);
+}
+
+/* Borrows @cookie (@len bytes, may be NULL when 0) for an opaque<REMOTE_MIGRATE_COOKIE_MAX>. */
+static bool
+remoteCookieToWire(const char *cookie, int len, u_int *wireLen, char **wireVal, GError **error)
+{
+    if (len < 0 || len > REMOTE_MIGRATE_COOKIE_MAX || (len > 0 && !cookie)) {
+        ternErrorSet(error, TERN_FROM_REMOTE, TERN_ERR_INVALID_ARG,
+                     "migration cookie of %d bytes at %p: expected 0..%d bytes", len,
+                     (const void *)cookie, REMOTE_MIGRATE_COOKIE_MAX);
+        return false;
+    }
+    *wireLen = (u_int)len;
+    *wireVal = len > 0 ? (char *)cookie : NULL;
+    return true;
+}
+
+/*
+ * Moves a reply's cookie to the caller (who may pass NULL for both when it
+ * does not want it); the bytes were allocated by the XDR decoder with the
+ * system malloc, which is what g_free calls too (GLib >= 2.46).
+ */
+static void
+remoteCookieFromWire(u_int *wireLen, char **wireVal, char **cookieout, int *cookieoutlen)
+{
+    if (!cookieout || !cookieoutlen)
+        return;
+    if (*wireLen == 0) {
+        *cookieout = NULL;
+        *cookieoutlen = 0;
+        return;
+    }
+    *cookieout = g_steal_pointer(wireVal);
+    *cookieoutlen = (int)*wireLen;
+    *wireLen = 0;
+}
+
+/* --- migration: the five phases (libvirt-wire.md 4.4, the *3Params procedures) --- */
+
+static char *
+remoteDomainMigrateBegin3Params(ternDomain *dom, ternTypedParameter *params, int nparams,
+                                char **cookieout, int *cookieoutlen, unsigned int flags,
+                                GError **error)
+{
+    remote_domain_migrate_begin3_params_args args = {.flags = flags};
+    remote_domain_migrate_begin3_params_ret ret = {0};
+    g_auto(remoteWireParams) wire = {0};
+    char *xml;
+
+    if (!remoteMigrateParamsToWire(params, nparams, &wire, error))
+        return NULL;
+    remoteDomainToWire(&args.dom, dom);
+    args.params.params_val = wire.val;
+    args.params.params_len = wire.len;
+    if (!REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_BEGIN3_PARAMS,
+                     remote_domain_migrate_begin3_params_args, &args,
+                     remote_domain_migrate_begin3_params_ret, &ret, error))
+        return NULL;
+    xml = g_strdup(ret.xml);
+    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
+                         cookieoutlen);
+    REMOTE_FREE(remote_domain_migrate_begin3_params_ret, &ret);
+    return xml;
+}
+
+static bool
+remoteDomainMigratePrepare3Params(ternConnect *dconn, ternTypedParameter *params, int nparams,
+                                  const char *cookiein, int cookieinlen, char **cookieout,
+                                  int *cookieoutlen, char **uriout, unsigned int flags,
+                                  GError **error)
+{
+    remote_domain_migrate_prepare3_params_args args = {.flags = flags};
+    remote_domain_migrate_prepare3_params_ret ret = {0};
+    g_auto(remoteWireParams) wire = {0};
+
+    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
+        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
+                            &args.cookie_in.cookie_in_val, error))
+        return false;
+    args.params.params_val = wire.val;
+    args.params.params_len = wire.len;
+    if (!REMOTE_CALL((remotePrivate *)dconn->privateData, DOMAIN_MIGRATE_PREPARE3_PARAMS,
+                     remote_domain_migrate_prepare3_params_args, &args,
+                     remote_domain_migrate_prepare3_params_ret, &ret, error))
+        return false;
+    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
+                         cookieoutlen);
+    if (uriout)
+        *uriout = ret.uri_out ? g_strdup(*ret.uri_out) : NULL;
+    REMOTE_FREE(remote_domain_migrate_prepare3_params_ret, &ret);
+    return true;
+}
+
+static bool
+remoteDomainMigratePerform3Params(ternDomain *dom, const char *dconnuri, ternTypedParameter *params,
+                                  int nparams, const char *cookiein, int cookieinlen,
+                                  char **cookieout, int *cookieoutlen, unsigned int flags,
+                                  GError **error)
+{
+    remote_domain_migrate_perform3_params_args args = {.flags = flags};
+    remote_domain_migrate_perform3_params_ret ret = {0};
+    g_auto(remoteWireParams) wire = {0};
+    char *uri = (char *)dconnuri;
+
+    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
+        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
+                            &args.cookie_in.cookie_in_val, error))
+        return false;
+    remoteDomainToWire(&args.dom, dom);
+    args.dconnuri = dconnuri ? &uri : NULL;
+    args.params.params_val = wire.val;
+    args.params.params_len = wire.len;
+    if (!REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_PERFORM3_PARAMS,
+                     remote_domain_migrate_perform3_params_args, &args,
+                     remote_domain_migrate_perform3_params_ret, &ret, error))
+        return false;
+    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
+                         cookieoutlen);
+    REMOTE_FREE(remote_domain_migrate_perform3_params_ret, &ret);
+    return true;
+}
+
+static ternDomain *
+remoteDomainMigrateFinish3Params(ternConnect *dconn, ternTypedParameter *params, int nparams,
+                                 const char *cookiein, int cookieinlen, char **cookieout,
+                                 int *cookieoutlen, unsigned int flags, int cancelled,
+                                 GError **error)
+{
+    remote_domain_migrate_finish3_params_args args = {.flags = flags, .cancelled = cancelled};
+    remote_domain_migrate_finish3_params_ret ret = {0};
+    g_auto(remoteWireParams) wire = {0};
+    ternDomain *ddom;
+
+    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
+        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
+                            &args.cookie_in.cookie_in_val, error))
+        return NULL;
+    args.params.params_val = wire.val;
+    args.params.params_len = wire.len;
+    if (!REMOTE_CALL((remotePrivate *)dconn->privateData, DOMAIN_MIGRATE_FINISH3_PARAMS,
+                     remote_domain_migrate_finish3_params_args, &args,
+                     remote_domain_migrate_finish3_params_ret, &ret, error))
+        return NULL;
+    ddom = remoteDomainFromWire(dconn, &ret.dom);
+    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
+                         cookieoutlen);
+    REMOTE_FREE(remote_domain_migrate_finish3_params_ret, &ret);
+    return ddom;
+}
+
+static bool
+remoteDomainMigrateConfirm3Params(ternDomain *dom, ternTypedParameter *params, int nparams,
+                                  const char *cookiein, int cookieinlen, unsigned int flags,
+                                  int cancelled, GError **error)
+{
+    remote_domain_migrate_confirm3_params_args args = {.flags = flags, .cancelled = cancelled};
+    g_auto(remoteWireParams) wire = {0};
+
+    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
+        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
+                            &args.cookie_in.cookie_in_val, error))
+        return false;
+    remoteDomainToWire(&args.dom, dom);
+    args.params.params_val = wire.val;
+    args.params.params_len = wire.len;
+    return REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_CONFIRM3_PARAMS,
+                       remote_domain_migrate_confirm3_params_args, &args, void, NULL, error);
+}
+
+/* --- jobs and migration tuning --- */
+
+static bool
+remoteDomainGetJobInfo(ternDomain *dom, ternDomainJobInfo *info, GError **error)
+{
+    remote_domain_get_job_info_args args = {0};
+    remote_domain_get_job_info_ret ret = {0};
+
+    remoteDomainToWire(&args.dom, dom);
+    if (!REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_GET_JOB_INFO, remote_domain_get_job_info_args,
+                     &args, remote_domain_get_job_info_ret, &ret, error))
+        return false;
+    info->type = ret.type;
+    info->timeElapsed = ret.timeElapsed;
+    info->timeRemaining = ret.timeRemaining;
+    info->dataTotal = ret.dataTotal;
+    info->dataProcessed = ret.dataProcessed;
+    info->dataRemaining = ret.dataRemaining;
+    info->memTotal = ret.memTotal;
+    info->memProcessed = ret.memProcessed;
+    info->memRemaining = ret.memRemaining;
+    info->fileTotal = ret.fileTotal;
+    info->fileProcessed = ret.fileProcessed;
+    info->fileRemaining = ret.fileRemaining;
+    return true;
+}
+
+static bool
+remoteDomainGetJobStats(ternDomain *dom, int *type, ternTypedParameter **params, int *nparams,
+                        unsigned int flags, GError **error)
+{
+    remote_domain_get_job_stats_args args = {.flags = flags};
+    remote_domain_get_job_stats_ret ret = {0};
+    ternTypedParameter *list = NULL;
+    int n = 0;
+    bool ok;
+
+    remoteDomainToWire(&args.dom, dom);
+    if (!REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_GET_JOB_STATS,
+                     remote_domain_get_job_stats_args, &args, remote_domain_get_job_stats_ret,
+                     &ret, error))
+        return false;
+    ok = remoteTypedParamsFromWire(ret.params.params_val, ret.params.params_len,
+                                   REMOTE_DOMAIN_JOB_STATS_MAX, &list, &n, error);
+    if (ok) {
+        *type = ret.type;
+        *params = list;
+        *nparams = n;
+    }
+    REMOTE_FREE(remote_domain_get_job_stats_ret, &ret);
+    return ok;
+}
+
+static bool
+remoteDomainAbortJob(ternDomain *dom, GError **error)
+{
+    remote_domain_abort_job_args args = {0};
+
+    remoteDomainToWire(&args.dom, dom);
+    return REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_ABORT_JOB, remote_domain_abort_job_args,
+                       &args, void, NULL, error);
+}
+
+static bool
+remoteDomainMigrateSetMaxDowntime(ternDomain *dom, unsigned long long downtime, unsigned int flags,
+                                  GError **error)
+{
+    remote_domain_migrate_set_max_downtime_args args = {.downtime = downtime, .flags = flags};
+
+    remoteDomainToWire(&args.dom, dom);
+    return REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
+                       remote_domain_migrate_set_max_downtime_args, &args, void, NULL, error);
+}
+
+static bool
+remoteDomainMigrateGetMaxDowntime(ternDomain *dom, unsigned long long *downtime,
+                                  unsigned int flags, GError **error)
+{
+    remote_domain_migrate_get_max_downtime_args args = {.flags = flags};
+    remote_domain_migrate_get_max_downtime_ret ret = {0};
+
+    remoteDomainToWire(&args.dom, dom);
+    if (!REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
+                     remote_domain_migrate_get_max_downtime_args, &args,
+                     remote_domain_migrate_get_max_downtime_ret, &ret, error))
+        return false;
+    *downtime = ret.downtime;
+    return true;
+}
+
+static bool
+remoteDomainMigrateSetMaxSpeed(ternDomain *dom, unsigned long bandwidth, unsigned int flags,
+                               GError **error)
+{
+    remote_domain_migrate_set_max_speed_args args = {.bandwidth = bandwidth, .flags = flags};
+
+    remoteDomainToWire(&args.dom, dom);
+    return REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_SET_MAX_SPEED,
+                       remote_domain_migrate_set_max_speed_args, &args, void, NULL, error);
+}
+
+static bool
+remoteDomainMigrateGetMaxSpeed(ternDomain *dom, unsigned long *bandwidth, unsigned int flags,
+                               GError **error)
+{
+    remote_domain_migrate_get_max_speed_args args = {.flags = flags};
+    remote_domain_migrate_get_max_speed_ret ret = {0};
+
+    remoteDomainToWire(&args.dom, dom);
+    if (!REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_GET_MAX_SPEED,
+                     remote_domain_migrate_get_max_speed_args, &args,
+                     remote_domain_migrate_get_max_speed_ret, &ret, error))
+        return false;
+    if (ret.bandwidth > ULONG_MAX) {
+        ternErrorSet(error, TERN_FROM_REMOTE, TERN_ERR_OVERFLOW,
+                     "migration bandwidth %llu MiB/s of domain '%s' does not fit an unsigned long",
+                     (unsigned long long)ret.bandwidth, dom->name);
+        return false;
+    }
+    *bandwidth = (unsigned long)ret.bandwidth;
+    return true;
+}
+
+static bool
+remoteDomainMigrateStartPostCopy(ternDomain *dom, unsigned int flags, GError **error)
+{
+    remote_domain_migrate_start_post_copy_args args = {.flags = flags};
+
+    remoteDomainToWire(&args.dom, dom);
+    return REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_START_POST_COPY,
+                       remote_domain_migrate_start_post_copy_args, &args, void, NULL, error);
+}
+
 /* --- events: the I/O thread side --- */
 
 /* Decodes one callback MESSAGE; NULL for procedures this driver does not deliver. */
@@ -1356,6 +1692,19 @@ static const ternHypervisorDriver remoteHypervisorDriver = {
     .domainHasManagedSaveImage = remoteDomainHasManagedSaveImage,             /* 0.1 */
     .connectDomainEventRegisterAny = remoteConnectDomainEventRegisterAny,     /* 0.1 */
     .connectDomainEventDeregisterAny = remoteConnectDomainEventDeregisterAny, /* 0.1 */
+    .domainMigrateBegin3Params = remoteDomainMigrateBegin3Params,             /* 0.2 */
+    .domainMigratePrepare3Params = remoteDomainMigratePrepare3Params,         /* 0.2 */
+    .domainMigratePerform3Params = remoteDomainMigratePerform3Params,         /* 0.2 */
+    .domainMigrateFinish3Params = remoteDomainMigrateFinish3Params,           /* 0.2 */
+    .domainMigrateConfirm3Params = remoteDomainMigrateConfirm3Params,         /* 0.2 */
+    .domainGetJobInfo = remoteDomainGetJobInfo,                               /* 0.2 */
+    .domainGetJobStats = remoteDomainGetJobStats,                             /* 0.2 */
+    .domainAbortJob = remoteDomainAbortJob,                                   /* 0.2 */
+    .domainMigrateSetMaxDowntime = remoteDomainMigrateSetMaxDowntime,         /* 0.2 */
+    .domainMigrateGetMaxDowntime = remoteDomainMigrateGetMaxDowntime,         /* 0.2 */
+    .domainMigrateSetMaxSpeed = remoteDomainMigrateSetMaxSpeed,               /* 0.2 */
+    .domainMigrateGetMaxSpeed = remoteDomainMigrateGetMaxSpeed,               /* 0.2 */
+    .domainMigrateStartPostCopy = remoteDomainMigrateStartPostCopy,           /* 0.2 */
 };
 
 void
