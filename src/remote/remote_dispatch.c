@@ -8,6 +8,7 @@
 #include "remote/remote_dispatch.h"
 #include "remote/remote_protocol.h"
 #include "remote/remote_typedparam.h"
+#include "util/terntypedparam.h"
 #include "util/ternerror.h"
 #include "util/ternlog.h"
 
@@ -1110,6 +1111,251 @@ HANDLER(remoteDispatchDomainMigrateStartPostCopy, remote_domain_migrate_start_po
     return 0;
 }
 
+/*
+ * The older migration procedures carry what the *Params ones put in typed
+ * parameters as fixed arguments; they are served by the same driver
+ * methods. v3 (213-218) is the same five phases. v2 (108, 62, 109) has no
+ * Begin and no Confirm: its Perform begins, sends and, on success, stops
+ * the source itself (there is no later call to tell it the destination
+ * runs), exactly as libvirt's v2 does.
+ */
+
+static bool
+remoteLegacyFlags(guint64 flags, unsigned int *ret, GError **error)
+{
+    if (flags > G_MAXUINT) {
+        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_INVALID_ARG,
+                     "unsupported migration flags 0x%llx", (unsigned long long)flags);
+        return false;
+    }
+    *ret = (unsigned int)flags;
+    return true;
+}
+
+/* the typed parameters the fixed arguments stand for; NULL strings are left out */
+static bool
+remoteLegacyParams(remoteParams *p, const char *xml, const char *dname,
+                   unsigned long long resource, const char *uri, GError **error)
+{
+    const struct {
+        const char *name;
+        const char *value;
+    } strings[] = {
+        {TERN_MIGRATE_PARAM_DEST_XML, xml},
+        {TERN_MIGRATE_PARAM_DEST_NAME, dname},
+        {TERN_MIGRATE_PARAM_URI, uri},
+    };
+    int max = 0;
+    ternTypedParameter *tp;
+
+    for (size_t i = 0; i < G_N_ELEMENTS(strings); i++) {
+        if (!strings[i].value)
+            continue;
+        if (!(tp = ternTypedParamsAppend(&p->params, &p->n, &max, strings[i].name,
+                                         TERN_TYPED_PARAM_STRING, error)))
+            return false;
+        tp->value.s = g_strdup(strings[i].value);
+    }
+    if (resource) {
+        if (!(tp = ternTypedParamsAppend(&p->params, &p->n, &max, TERN_MIGRATE_PARAM_BANDWIDTH,
+                                         TERN_TYPED_PARAM_ULLONG, error)))
+            return false;
+        tp->value.ul = resource;
+    }
+    return true;
+}
+
+#define OPT(s) ((s) ? *(s) : NULL)
+
+HANDLER(remoteDispatchDomainMigrateBegin3, remote_domain_migrate_begin3_args,
+        remote_domain_migrate_begin3_ret)
+{
+    g_auto(remoteParams) p = {0};
+    unsigned int flags;
+    char *cookie = NULL;
+    int cookielen = 0;
+    WITH_DOMAIN(client, &args->dom, error);
+
+    if (!remoteLegacyFlags(args->flags, &flags, error) ||
+        !remoteLegacyParams(&p, OPT(args->xmlin), OPT(args->dname), args->resource, NULL,
+                            error) ||
+        !DRIVER_METHOD(conn, domainMigrateBegin3Params, error) ||
+        !(ret->xml = conn->driver->domainMigrateBegin3Params(dom, p.params, p.n, &cookie,
+                                                              &cookielen, flags, error)))
+        return -1;
+    ret->cookie_out.cookie_out_val = cookie;
+    ret->cookie_out.cookie_out_len = (u_int)cookielen;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigratePrepare3, remote_domain_migrate_prepare3_args,
+        remote_domain_migrate_prepare3_ret)
+{
+    g_autoptr(ternConnect) conn = remoteGetConn(client, error);
+    g_auto(remoteParams) p = {0};
+    unsigned int flags;
+    char *cookie = NULL;
+    int cookielen = 0;
+    char *uri = NULL;
+
+    if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
+        !remoteLegacyParams(&p, args->dom_xml, OPT(args->dname), args->resource,
+                            OPT(args->uri_in), error) ||
+        !DRIVER_METHOD(conn, domainMigratePrepare3Params, error) ||
+        !conn->driver->domainMigratePrepare3Params(
+            conn, p.params, p.n, args->cookie_in.cookie_in_val, (int)args->cookie_in.cookie_in_len,
+            &cookie, &cookielen, &uri, flags, error))
+        return -1;
+    ret->cookie_out.cookie_out_val = cookie;
+    ret->cookie_out.cookie_out_len = (u_int)cookielen;
+    if (uri) {
+        ret->uri_out = g_new0(remote_nonnull_string, 1);
+        *ret->uri_out = uri;
+    }
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigratePerform3, remote_domain_migrate_perform3_args,
+        remote_domain_migrate_perform3_ret)
+{
+    g_auto(remoteParams) p = {0};
+    unsigned int flags;
+    char *cookie = NULL;
+    int cookielen = 0;
+    WITH_DOMAIN(client, &args->dom, error);
+
+    if (!remoteLegacyFlags(args->flags, &flags, error) ||
+        !remoteLegacyParams(&p, OPT(args->xmlin), OPT(args->dname), args->resource,
+                            OPT(args->uri), error) ||
+        !DRIVER_METHOD(conn, domainMigratePerform3Params, error) ||
+        !conn->driver->domainMigratePerform3Params(
+            dom, OPT(args->dconnuri), p.params, p.n, args->cookie_in.cookie_in_val,
+            (int)args->cookie_in.cookie_in_len, &cookie, &cookielen, flags, error))
+        return -1;
+    ret->cookie_out.cookie_out_val = cookie;
+    ret->cookie_out.cookie_out_len = (u_int)cookielen;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigrateFinish3, remote_domain_migrate_finish3_args,
+        remote_domain_migrate_finish3_ret)
+{
+    g_autoptr(ternConnect) conn = remoteGetConn(client, error);
+    g_auto(remoteParams) p = {0};
+    g_autoptr(ternDomain) dom = NULL;
+    unsigned int flags;
+    char *cookie = NULL;
+    int cookielen = 0;
+
+    if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
+        !remoteLegacyParams(&p, NULL, args->dname, 0, OPT(args->uri), error) ||
+        !DRIVER_METHOD(conn, domainMigrateFinish3Params, error) ||
+        !(dom = conn->driver->domainMigrateFinish3Params(
+              conn, p.params, p.n, args->cookie_in.cookie_in_val,
+              (int)args->cookie_in.cookie_in_len, &cookie, &cookielen, flags, args->cancelled,
+              error)))
+        return -1;
+    domainToWire(&ret->dom, dom);
+    ret->cookie_out.cookie_out_val = cookie;
+    ret->cookie_out.cookie_out_len = (u_int)cookielen;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigrateConfirm3, remote_domain_migrate_confirm3_args, remoteVoid)
+{
+    unsigned int flags;
+    WITH_DOMAIN(client, &args->dom, error);
+
+    if (!remoteLegacyFlags(args->flags, &flags, error) ||
+        !DRIVER_METHOD(conn, domainMigrateConfirm3Params, error) ||
+        !conn->driver->domainMigrateConfirm3Params(dom, NULL, 0, args->cookie_in.cookie_in_val,
+                                                   (int)args->cookie_in.cookie_in_len, flags,
+                                                   args->cancelled, error))
+        return -1;
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigratePrepare2, remote_domain_migrate_prepare2_args,
+        remote_domain_migrate_prepare2_ret)
+{
+    g_autoptr(ternConnect) conn = remoteGetConn(client, error);
+    g_auto(remoteParams) p = {0};
+    unsigned int flags;
+    char *cookie = NULL;
+    int cookielen = 0;
+    char *uri = NULL;
+
+    if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
+        !remoteLegacyParams(&p, args->dom_xml, OPT(args->dname), args->resource,
+                            OPT(args->uri_in), error) ||
+        !DRIVER_METHOD(conn, domainMigratePrepare3Params, error) ||
+        !conn->driver->domainMigratePrepare3Params(conn, p.params, p.n, NULL, 0, &cookie,
+                                                   &cookielen, &uri, flags, error))
+        return -1;
+    ret->cookie.cookie_val = cookie;
+    ret->cookie.cookie_len = (u_int)cookielen;
+    if (uri) {
+        ret->uri_out = g_new0(remote_nonnull_string, 1);
+        *ret->uri_out = uri;
+    }
+    return 0;
+}
+
+HANDLER(remoteDispatchDomainMigratePerform, remote_domain_migrate_perform_args, remoteVoid)
+{
+    g_auto(remoteParams) begin = {0};
+    g_auto(remoteParams) perform = {0};
+    g_autofree char *xml = NULL;
+    g_autofree char *bcookie = NULL;
+    g_autofree char *pcookie = NULL;
+    int bcookielen = 0, pcookielen = 0;
+    unsigned int flags;
+    WITH_DOMAIN(client, &args->dom, error);
+
+    if (!remoteLegacyFlags(args->flags, &flags, error) ||
+        !remoteLegacyParams(&begin, NULL, OPT(args->dname), args->resource, NULL, error) ||
+        !remoteLegacyParams(&perform, NULL, OPT(args->dname), args->resource, args->uri,
+                            error) ||
+        !DRIVER_METHOD(conn, domainMigrateBegin3Params, error) ||
+        !DRIVER_METHOD(conn, domainMigratePerform3Params, error) ||
+        !DRIVER_METHOD(conn, domainMigrateConfirm3Params, error))
+        return -1;
+    if (!(xml = conn->driver->domainMigrateBegin3Params(dom, begin.params, begin.n, &bcookie,
+                                                        &bcookielen, flags, error)))
+        return -1;
+    if (!conn->driver->domainMigratePerform3Params(dom, NULL, perform.params, perform.n,
+                                                   args->cookie.cookie_val,
+                                                   (int)args->cookie.cookie_len, &pcookie,
+                                                   &pcookielen, flags, error))
+        return -1; /* Perform resumed the guest here and ended the job */
+    /* v2 has no Confirm: the data went, so the source's copy goes now */
+    return conn->driver->domainMigrateConfirm3Params(dom, NULL, 0, pcookie, pcookielen, flags, 0,
+                                                     error)
+               ? 0
+               : -1;
+}
+
+HANDLER(remoteDispatchDomainMigrateFinish2, remote_domain_migrate_finish2_args,
+        remote_domain_migrate_finish2_ret)
+{
+    g_autoptr(ternConnect) conn = remoteGetConn(client, error);
+    g_auto(remoteParams) p = {0};
+    g_autoptr(ternDomain) dom = NULL;
+    unsigned int flags;
+
+    if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
+        !remoteLegacyParams(&p, NULL, args->dname, 0, args->uri, error) ||
+        !DRIVER_METHOD(conn, domainMigrateFinish3Params, error) ||
+        !(dom = conn->driver->domainMigrateFinish3Params(conn, p.params, p.n,
+                                                         args->cookie.cookie_val,
+                                                         (int)args->cookie.cookie_len, NULL,
+                                                         NULL, flags, args->retcode != 0,
+                                                         error)))
+        return -1;
+    domainToWire(&ret->ddom, dom);
+    return 0;
+}
+
 /* --- the table --- */
 
 #define PROC_FULL(num, fn, argsT, retT, ro, inloop)                                               \
@@ -1260,6 +1506,22 @@ static const ternNetServerProc remoteProcs[] = {
          remote_domain_migrate_get_max_speed_args, remote_domain_migrate_get_max_speed_ret, RO),
     PROC(REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY, remoteDispatchDomainMigrateStartPostCopy,
          remote_domain_migrate_start_post_copy_args, remoteVoid, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3, remoteDispatchDomainMigrateBegin3,
+         remote_domain_migrate_begin3_args, remote_domain_migrate_begin3_ret, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3, remoteDispatchDomainMigratePrepare3,
+         remote_domain_migrate_prepare3_args, remote_domain_migrate_prepare3_ret, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3, remoteDispatchDomainMigratePerform3,
+         remote_domain_migrate_perform3_args, remote_domain_migrate_perform3_ret, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_FINISH3, remoteDispatchDomainMigrateFinish3,
+         remote_domain_migrate_finish3_args, remote_domain_migrate_finish3_ret, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3, remoteDispatchDomainMigrateConfirm3,
+         remote_domain_migrate_confirm3_args, remoteVoid, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_PREPARE2, remoteDispatchDomainMigratePrepare2,
+         remote_domain_migrate_prepare2_args, remote_domain_migrate_prepare2_ret, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_PERFORM, remoteDispatchDomainMigratePerform,
+         remote_domain_migrate_perform_args, remoteVoid, RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_FINISH2, remoteDispatchDomainMigrateFinish2,
+         remote_domain_migrate_finish2_args, remote_domain_migrate_finish2_ret, RW),
     PROC(REMOTE_PROC_DOMAIN_GET_MESSAGES, remoteDispatchDomainGetMessages,
          remote_domain_get_messages_args, remote_domain_get_messages_ret, RO),
 };
