@@ -3,6 +3,7 @@
 #pragma once
 
 #include <tern/tern-domain.h>
+#include <tern/tern-typedparams.h>
 
 typedef enum {
     TERN_DOMAIN_EVENT_ID_LIFECYCLE = 0,
@@ -58,6 +59,11 @@ typedef void (*ternConnectDomainEventCallback)(ternConnect *conn, ternDomain *do
 typedef void (*ternConnectDomainEventMigrationIterationCallback)(ternConnect *conn,
                                                                  ternDomain *dom, int iteration,
                                                                  void *opaque);
+/* TERN_DOMAIN_EVENT_ID_JOB_COMPLETED: a job ended; @params are its TERN_DOMAIN_JOB_* statistics
+ * (borrowed for the call) */
+typedef void (*ternConnectDomainEventJobCompletedCallback)(ternConnect *conn, ternDomain *dom,
+                                                           ternTypedParameter *params,
+                                                           int nparams, void *opaque);
 typedef void (*ternFreeCallback)(void *opaque);
 
 #define TERN_DOMAIN_EVENT_CALLBACK(cb) ((ternConnectDomainEventGenericCallback)(void (*)(void))(cb))

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "hypervisor/domain_event.h"
+#include "util/terntypedparam.h"
 #include "util/ternerror.h"
 #include "util/ternlog.h"
 
@@ -24,6 +25,10 @@ struct _ternDomainEvent {
         struct {
             int iteration;
         } migrationIteration;
+        struct {
+            ternTypedParameter *params; /* owned */
+            int nparams;
+        } jobCompleted;
     } data;
 };
 
@@ -61,11 +66,24 @@ ternDomainEventMigrationIterationNew(const char *name, const unsigned char *uuid
     return ev;
 }
 
+ternDomainEvent *
+ternDomainEventJobCompletedNew(const char *name, const unsigned char *uuid, int id,
+                               ternTypedParameter *params, int nparams)
+{
+    ternDomainEvent *ev = ternDomainEventNew(TERN_DOMAIN_EVENT_ID_JOB_COMPLETED, name, uuid, id);
+
+    ev->data.jobCompleted.params = params;
+    ev->data.jobCompleted.nparams = nparams;
+    return ev;
+}
+
 void
 ternDomainEventFree(ternDomainEvent *ev)
 {
     if (!ev)
         return;
+    if (ev->eventID == TERN_DOMAIN_EVENT_ID_JOB_COMPLETED)
+        ternTypedParamsFree(ev->data.jobCompleted.params, ev->data.jobCompleted.nparams);
     g_free(ev->name);
     g_free(ev);
 }
@@ -113,6 +131,17 @@ ternDomainEventGetMigrationIteration(const ternDomainEvent *ev, int *iteration)
     return true;
 }
 
+bool
+ternDomainEventGetJobCompleted(const ternDomainEvent *ev, const ternTypedParameter **params,
+                               int *nparams)
+{
+    if (ev->eventID != TERN_DOMAIN_EVENT_ID_JOB_COMPLETED)
+        return false;
+    *params = ev->data.jobCompleted.params;
+    *nparams = ev->data.jobCompleted.nparams;
+    return true;
+}
+
 /* --- calling a callback with the signature of its event ID --- */
 
 /* Generic callback pointers are cast back through void (*)(void), the
@@ -140,10 +169,19 @@ ternDomainEventDispatchMigrationIteration(ternConnectDomainEventGenericCallback 
     (conn, dom, ev->data.migrationIteration.iteration, opaque);
 }
 
+static void
+ternDomainEventDispatchJobCompleted(ternConnectDomainEventGenericCallback cb, ternConnect *conn,
+                                    ternDomain *dom, const ternDomainEvent *ev, void *opaque)
+{
+    TERN_EVENT_CB_CAST(ternConnectDomainEventJobCompletedCallback, cb)
+    (conn, dom, ev->data.jobCompleted.params, ev->data.jobCompleted.nparams, opaque);
+}
+
 /* The event IDs tern emits; only these have constructors above. */
 static const ternDomainEventDispatchFunc ternDomainEventDispatchers[TERN_DOMAIN_EVENT_ID_LAST] = {
     [TERN_DOMAIN_EVENT_ID_LIFECYCLE] = ternDomainEventDispatchLifecycle,
     [TERN_DOMAIN_EVENT_ID_MIGRATION_ITERATION] = ternDomainEventDispatchMigrationIteration,
+    [TERN_DOMAIN_EVENT_ID_JOB_COMPLETED] = ternDomainEventDispatchJobCompleted,
 };
 
 /* --- the state --- */

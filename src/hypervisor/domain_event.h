@@ -48,6 +48,14 @@ ternDomainEvent *ternDomainEventLifecycleNew(const char *name, const unsigned ch
 ternDomainEvent *ternDomainEventMigrationIterationNew(const char *name, const unsigned char *uuid,
                                                       int id, int iteration);
 
+/**
+ * ternDomainEventJobCompletedNew: a TERN_DOMAIN_EVENT_ID_JOB_COMPLETED
+ * event: a job ended with the statistics @params (TERN_DOMAIN_JOB_*;
+ * stolen: freed with the event). Never fails.
+ */
+ternDomainEvent *ternDomainEventJobCompletedNew(const char *name, const unsigned char *uuid,
+                                                int id, ternTypedParameter *params, int nparams);
+
 /** ternDomainEventFree: free @ev. Accepts NULL. */
 void ternDomainEventFree(ternDomainEvent *ev);
 
@@ -75,6 +83,13 @@ bool ternDomainEventGetLifecycle(const ternDomainEvent *ev, int *event, int *det
  * MIGRATION_ITERATION event into @iteration; false for other events.
  */
 bool ternDomainEventGetMigrationIteration(const ternDomainEvent *ev, int *iteration);
+
+/**
+ * ternDomainEventGetJobCompleted: the statistics of a JOB_COMPLETED event
+ * (borrowed from @ev); false for other events.
+ */
+bool ternDomainEventGetJobCompleted(const ternDomainEvent *ev, const ternTypedParameter **params,
+                                    int *nparams);
 
 /* --- registration and delivery --- */
 

@@ -659,6 +659,24 @@ qemuMigrationRecordEnd(qemuDomainObjPrivate *priv, int type, const GError *err)
         priv->migCompleted.errmsg = g_strdup(err->message);
 }
 
+/* JOB_COMPLETED with the numbers of the job that just ended (locked, still active) */
+static void
+qemuMigrationEventJobCompleted(qemuDriver *drv, ternDomainObj *obj)
+{
+    qemuDomainObjPrivate *priv = obj->privateData;
+    ternTypedParameter *params = NULL;
+    int n = 0;
+
+    if (!qemuMigrationStatsToParams(&priv->migCompleted.stats, priv->migCompleted.operation,
+                                    NULL, &params, &n, NULL)) {
+        ternTypedParamsFree(params, n);
+        return;
+    }
+    ternObjectEventStateQueue(drv->events,
+                              ternDomainEventJobCompletedNew(obj->def->name, obj->def->uuid,
+                                                             obj->id, params, n));
+}
+
 /* end the migration job of @obj (locked): forget it, free the slot */
 static void
 qemuMigrationJobEnd(ternDomainObj *obj)
@@ -1585,6 +1603,7 @@ qemuMigrationSrcConfirm(ternDomain *dom, ternTypedParameter *params, int nparams
     if (!(mig->flags & TERN_MIGRATE_OFFLINE))
         qemuProcessKill(drv, obj, TERN_DOMAIN_SHUTOFF_MIGRATED,
                         TERN_DOMAIN_EVENT_STOPPED_MIGRATED, QEMU_MIGRATION_KILL_GRACE_MS, NULL);
+    qemuMigrationEventJobCompleted(drv, obj);
     TERN_INFO("domain '%s': migrated away", obj->def->name);
     qemuMigrationJobEnd(obj);
     if (!obj->persistent && !ternDomainObjIsActive(obj))

@@ -810,11 +810,33 @@ remoteEventMigrationIteration(ternConnect *conn, ternDomain *dom, int iteration,
     g_free(data.dom.name);
 }
 
+static void
+remoteEventJobCompleted(ternConnect *conn, ternDomain *dom, ternTypedParameter *params,
+                        int nparams, void *opaque)
+{
+    remoteEventReg *reg = opaque;
+    remote_domain_event_callback_job_completed_msg data = {0};
+    g_autoptr(GError) err = NULL;
+
+    data.callbackID = reg->callbackID;
+    domainToWire(&data.dom, dom);
+    if (!remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_JOB_STATS_MAX,
+                                 &data.params.params_val, &data.params.params_len, &err)) {
+        TERN_WARN("cannot send a job-completed event: %s", err->message);
+        g_free(data.dom.name);
+        return;
+    }
+    remoteEventSend(reg, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED,
+                    (xdrproc_t)xdr_remote_domain_event_callback_job_completed_msg, &data);
+    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_job_completed_msg, (char *)&data);
+}
+
 /* The event IDs ternd can put on the wire, with the callback that encodes each. */
 static const ternConnectDomainEventGenericCallback remoteEventCallbacks[] = {
     [TERN_DOMAIN_EVENT_ID_LIFECYCLE] = TERN_DOMAIN_EVENT_CALLBACK(remoteEventLifecycle),
     [TERN_DOMAIN_EVENT_ID_MIGRATION_ITERATION] =
         TERN_DOMAIN_EVENT_CALLBACK(remoteEventMigrationIteration),
+    [TERN_DOMAIN_EVENT_ID_JOB_COMPLETED] = TERN_DOMAIN_EVENT_CALLBACK(remoteEventJobCompleted),
 };
 
 HANDLER(remoteDispatchConnectDomainEventCallbackRegisterAny,
