@@ -20,6 +20,9 @@ struct _ternConnect {
     char *uri;          /* as given to ternConnectOpen, canonical */
     const ternHypervisorDriver *driver;
     void *privateData;
+    /* atomic: set (in ternd) once the client behind this connection is gone,
+     * while calls it made may still run; a long call (a migration) stops */
+    gint clientGone;
 };
 
 /*

@@ -759,10 +759,13 @@ typedef enum {
  * MIGRATION events wake us, and every QEMU_MIGRATION_REFRESH_MS we ask QEMU
  * ourselves, which also refreshes the job's numbers and catches a migration
  * that moves no byte for QEMU_MIGRATION_STALL_MS (a cut link: TCP would wait
- * for many minutes). @stopAtPostcopy: return once post-copy started.
+ * for many minutes). @stopAtPostcopy: return once post-copy started. The
+ * wait fails when the client of @conn (the one driving the phases) leaves
+ * before the switch-over: nobody would call the next phase.
  */
 static qemuMigrationWaitResult
-qemuMigrationWait(ternDomainObj *obj, bool stopAtPostcopy, gint64 timeoutMs, GError **error)
+qemuMigrationWait(ternDomainObj *obj, ternConnect *conn, bool stopAtPostcopy, gint64 timeoutMs,
+                  GError **error)
 {
     qemuDomainObjPrivate *priv = obj->privateData;
     qemuMigrationJob *mig = priv->mig;
@@ -829,6 +832,12 @@ qemuMigrationWait(ternDomainObj *obj, bool stopAtPostcopy, gint64 timeoutMs, GEr
             return QEMU_MIGRATION_WAIT_FAILED;
         default:
             break;
+        }
+        if (!mig->postcopy && status != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
+            conn && g_atomic_int_get(&conn->clientGone)) {
+            ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_ABORTED,
+                         "the client driving the migration disconnected");
+            return QEMU_MIGRATION_WAIT_FAILED;
         }
         if (!mig->incoming && !mig->postcopy &&
             ternMonotonicMs() - lastProgressMs > QEMU_MIGRATION_STALL_MS) {
@@ -1124,8 +1133,11 @@ qemuMigrationDstPrepare(ternConnect *dconn, ternTypedParameter *params, int npar
     priv = obj->privateData;
     if (!ternDomainObjBeginJobFull(obj, "migration in", TERN_DOMAIN_OBJ_JOB_LONG,
                                    TERN_DOMAIN_OBJ_JOB_WAIT_MS, error)) {
-        if (!existed && !ternDomainObjIsActive(obj))
-            ternDomainObjListRemove(drv->domains, obj);
+        if (!ternDomainObjIsActive(obj)) {
+            ternDomainObjRemoveTransientDef(obj);
+            if (!existed)
+                ternDomainObjListRemove(drv->domains, obj);
+        }
         goto fail;
     }
     if (ternDomainObjIsActive(obj)) {
@@ -1151,6 +1163,8 @@ qemuMigrationDstPrepare(ternConnect *dconn, ternTypedParameter *params, int npar
     /* nothing ran here: the QEMU goes, the domain goes unless it was defined before */
     qemuProcessKill(drv, obj, TERN_DOMAIN_SHUTOFF_FAILED, TERN_DOMAIN_EVENT_STOPPED_FAILED,
                     QEMU_MIGRATION_KILL_GRACE_MS, NULL);
+    if (!ternDomainObjIsActive(obj))
+        ternDomainObjRemoveTransientDef(obj); /* QEMU never started: undo the live add */
     qemuMigrationJobEnd(obj);
     if (!existed && !obj->persistent)
         ternDomainObjListRemove(drv->domains, obj);
@@ -1274,7 +1288,7 @@ qemuMigrationSrcPerform(ternDomain *dom, const char *dconnuri, ternTypedParamete
     if (!qemuMigrationSrcStart(drv, obj, &a, uri, &err))
         res = QEMU_MIGRATION_WAIT_FAILED;
     else
-        res = qemuMigrationWait(obj, flags & TERN_MIGRATE_POSTCOPY, 0, &err);
+        res = qemuMigrationWait(obj, dom->conn, flags & TERN_MIGRATE_POSTCOPY, 0, &err);
     if (res == QEMU_MIGRATION_WAIT_FAILED) {
         if (mig->abortRequested && !g_error_matches(err, ternErrorQuark(TERN_FROM_QEMU),
                                                     TERN_ERR_OPERATION_ABORTED)) {
@@ -1468,7 +1482,7 @@ qemuMigrationDstFinish(ternConnect *dconn, ternTypedParameter *params, int npara
     if (cin->flags & TERN_MIGRATION_COOKIE_STATISTICS)
         mig->stats = cin->stats;
     /* the source says it sent everything; wait until QEMU here loaded it */
-    if (qemuMigrationWait(obj, true, QEMU_MIGRATION_FINISH_WAIT_MS, &err) ==
+    if (qemuMigrationWait(obj, dconn, true, QEMU_MIGRATION_FINISH_WAIT_MS, &err) ==
         QEMU_MIGRATION_WAIT_FAILED)
         goto discard;
     if (!ternDomainObjIsActive(obj)) {
@@ -1581,7 +1595,8 @@ qemuMigrationSrcConfirm(ternDomain *dom, ternTypedParameter *params, int nparams
     qemuMigrationSetPhase(drv, obj, QEMU_MIGRATION_PHASE_CONFIRM3);
     if (mig->postcopy) {
         /* the destination runs the guest and still pulls pages from here: let it finish */
-        if (qemuMigrationWait(obj, false, 0, &err) == QEMU_MIGRATION_WAIT_FAILED)
+        /* whoever asked, the pages must all go before the source's copy can */
+        if (qemuMigrationWait(obj, NULL, false, 0, &err) == QEMU_MIGRATION_WAIT_FAILED)
             TERN_ERROR("domain '%s': post-copy migration did not complete: %s", obj->def->name,
                        err->message);
     }

@@ -71,6 +71,7 @@ remoteClientCloseConn(remoteClient *priv)
 
     if (!conn)
         return;
+    g_atomic_int_set(&conn->clientGone, 1);
     for (GList *l = regs; l; l = l->next) {
         remoteEventReg *reg = l->data;
         if (conn->driver->connectDomainEventDeregisterAny)
