@@ -219,7 +219,7 @@ qemuMigrationCheckFlags(unsigned int flags, GError **error)
             return false;
         }
     }
-    if (!ternErrorCheckFlags(flags, QEMU_MIGRATION_FLAGS, "migration", error))
+    if (!ternErrorCheckFlags(flags, QEMU_MIGRATION_FLAGS, "qemuDomainMigrate", error))
         return false;
     for (size_t i = 0; i < G_N_ELEMENTS(qemuMigrationExclusiveFlags); i++) {
         if ((flags & qemuMigrationExclusiveFlags[i].a) &&
@@ -369,6 +369,14 @@ qemuMigrationArgsParse(ternTypedParameter *params, int nparams, unsigned int fla
         return false;
     }
     return true;
+}
+
+bool
+qemuMigrationCheckArgs(ternTypedParameter *params, int nparams, unsigned int flags,
+                       GError **error)
+{
+    g_auto(qemuMigrationArgs) a = {0};
+    return qemuMigrationArgsParse(params, nparams, flags, &a, error);
 }
 
 /* the capabilities @flags turn on for @party, as a QEMU mask and as cookie bits */

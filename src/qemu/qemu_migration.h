@@ -11,6 +11,14 @@
  * state machine. Errors are reported in TERN_FROM_QEMU and name the phase
  * that failed ("migration failed in phase perform: ...").
  */
+/*
+ * qemuMigrationCheckArgs: the check every phase runs first, before it
+ * touches anything: flags known, supported and not contradicting each
+ * other; parameters known, of the right type and within range.
+ */
+bool qemuMigrationCheckArgs(ternTypedParameter *params, int nparams, unsigned int flags,
+                            GError **error);
+
 char *qemuMigrationSrcBegin(ternDomain *dom, ternTypedParameter *params, int nparams,
                             char **cookieout, int *cookieoutlen, unsigned int flags,
                             GError **error);
