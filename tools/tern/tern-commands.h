@@ -106,6 +106,13 @@ void ternCtlPrintExtra(ternControl *ctl, const char *fmt, ...) G_GNUC_PRINTF(2, 
 /** ternCtlSaveError: keep libtern's pending error (if any) for the report after the command. */
 void ternCtlSaveError(void);
 
+/**
+ * ternCtlReadFile: the contents of the file @path (at most 10 MiB, virsh's
+ * limit for XML files), NUL-terminated, for g_free. NULL after reporting
+ * "Failed to open file 'PATH': REASON" (or read, or too large).
+ */
+char *ternCtlReadFile(ternControl *ctl, const char *path);
+
 /* Which ways ternCmdLookupDomain may read the argument (virsh's VIRSH_BYID...). */
 typedef enum {
     TERN_LOOKUP_BY_ID = 1 << 0,
@@ -139,7 +146,7 @@ ternCliDomainFree(ternDomain *dom)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(ternDomain, ternCliDomainFree)
 
-/* --- the commands (tern-host.c, tern-domain.c, tern-event.c) --- */
+/* --- the commands (tern-host.c, tern-domain.c, tern-event.c, tern-migrate.c) --- */
 
 #define TERN_CMD_DECLARE(name, Name)                                                               \
     bool cmd##Name(ternControl *ctl, const ternCmd *cmd);                                          \
@@ -168,3 +175,12 @@ TERN_CMD_DECLARE(resume, Resume);
 TERN_CMD_DECLARE(autostart, Autostart);
 
 TERN_CMD_DECLARE(event, Event);
+
+TERN_CMD_DECLARE(migrate, Migrate);
+TERN_CMD_DECLARE(domjobinfo, Domjobinfo);
+TERN_CMD_DECLARE(domjobabort, Domjobabort);
+TERN_CMD_DECLARE(migrate_setmaxdowntime, MigrateSetMaxDowntime);
+TERN_CMD_DECLARE(migrate_getmaxdowntime, MigrateGetMaxDowntime);
+TERN_CMD_DECLARE(migrate_setspeed, MigrateSetSpeed);
+TERN_CMD_DECLARE(migrate_getspeed, MigrateGetSpeed);
+TERN_CMD_DECLARE(migrate_postcopy, MigratePostcopy);

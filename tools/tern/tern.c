@@ -1,5 +1,6 @@
 /* tern.c: the tern CLI: global options, command parsing, dispatch, help from the command table */
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -63,6 +64,35 @@ static const ternCmdDef ternCommands[] = {
     {.name = "resume", .handler = cmdResume, .opts = opts_resume, .info = &info_resume},
     {.name = "autostart", .handler = cmdAutostart, .opts = opts_autostart, .info = &info_autostart},
     {.name = "event", .handler = cmdEvent, .opts = opts_event, .info = &info_event},
+    {.name = "migrate", .handler = cmdMigrate, .opts = opts_migrate, .info = &info_migrate},
+    {.name = "domjobinfo",
+     .handler = cmdDomjobinfo,
+     .opts = opts_domjobinfo,
+     .info = &info_domjobinfo},
+    {.name = "domjobabort",
+     .handler = cmdDomjobabort,
+     .opts = opts_domjobabort,
+     .info = &info_domjobabort},
+    {.name = "migrate-setmaxdowntime",
+     .handler = cmdMigrateSetMaxDowntime,
+     .opts = opts_migrate_setmaxdowntime,
+     .info = &info_migrate_setmaxdowntime},
+    {.name = "migrate-getmaxdowntime",
+     .handler = cmdMigrateGetMaxDowntime,
+     .opts = opts_migrate_getmaxdowntime,
+     .info = &info_migrate_getmaxdowntime},
+    {.name = "migrate-setspeed",
+     .handler = cmdMigrateSetSpeed,
+     .opts = opts_migrate_setspeed,
+     .info = &info_migrate_setspeed},
+    {.name = "migrate-getspeed",
+     .handler = cmdMigrateGetSpeed,
+     .opts = opts_migrate_getspeed,
+     .info = &info_migrate_getspeed},
+    {.name = "migrate-postcopy",
+     .handler = cmdMigratePostcopy,
+     .opts = opts_migrate_postcopy,
+     .info = &info_migrate_postcopy},
     {.name = NULL},
 };
 
@@ -189,6 +219,39 @@ ternCtlPrintExtra(ternControl *ctl, const char *fmt, ...)
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
+}
+
+/* virsh's VSH_MAX_XML_FILE */
+#define TERN_CLI_MAX_FILE (10 * 1024 * 1024)
+
+char *
+ternCtlReadFile(ternControl *ctl, const char *path)
+{
+    g_autoptr(GString) data = g_string_new(NULL);
+    char buf[65536];
+    FILE *fp;
+    size_t n;
+    int err;
+
+    if (!(fp = fopen(path, "re"))) {
+        ternCtlError(ctl, "Failed to open file '%s': %s", path, g_strerror(errno));
+        return NULL;
+    }
+    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
+        if (data->len + n > TERN_CLI_MAX_FILE) {
+            fclose(fp);
+            ternCtlError(ctl, "file '%s' is larger than %d bytes", path, TERN_CLI_MAX_FILE);
+            return NULL;
+        }
+        g_string_append_len(data, buf, (gssize)n);
+    }
+    err = ferror(fp) ? errno : 0;
+    fclose(fp);
+    if (err) {
+        ternCtlError(ctl, "Failed to read file '%s': %s", path, g_strerror(err));
+        return NULL;
+    }
+    return g_string_free(g_steal_pointer(&data), FALSE);
 }
 
 ternConnect *
