@@ -871,6 +871,8 @@ qemuMigrationHandleStatus(qemuDriver *drv, ternDomainObj *obj, int status)
     qemuDomainObjPrivate *priv = obj->privateData;
 
     ternDomainObjLock(obj);
+    TERN_DEBUG("domain '%s': MIGRATION event %s", obj->def->name,
+              qemuMonitorMigrationStatusToString(status));
     if (priv->mig) {
         priv->mig->qemuStatus = status;
         if (status == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE)
@@ -1501,6 +1503,7 @@ qemuMigrationDstFinish(ternConnect *dconn, ternTypedParameter *params, int npara
     if ((flags & TERN_MIGRATE_PERSIST_DEST) &&
         !qemuMigrationDstPersist(drv, obj, cin, a.dname, &err))
         goto discard;
+    TERN_DEBUG("domain '%s': incoming migration loaded", name);
     if (!(flags & TERN_MIGRATE_PAUSED)) {
         bool ok;
         if (!(mon = qemuDomainObjEnterMonitor(obj, &err)))
