@@ -16,6 +16,7 @@
 #include "daemon/ternd_config.h"
 #include "qemu/qemu_driver.h"
 #include "remote/remote_dispatch.h"
+#include "remote/remote_driver.h"
 #include "rpc/ternnetserver.h"
 #include "test/test_driver.h"
 #include "util/ternerror.h"
@@ -214,11 +215,15 @@ daemonRun(const daemonOptions *opts)
         qcfg->migrationPortMax = cfg->migration_port_max;
         qcfg->migrationAddress = g_strdup(cfg->migration_address);
         qcfg->migrationHost = g_strdup(cfg->migration_host);
+        qcfg->peerKeepaliveInterval = cfg->keepalive_interval;
+        qcfg->peerKeepaliveCount = cfg->keepalive_count;
         if (!qemuDriverInitialize(qcfg, &err))
             goto fail;
     }
     testRegister();
     qemuRegister();
+    /* peer-to-peer migration reaches other daemons with the remote driver */
+    ternDriverSetPeer(remoteDriverGet());
     remoteDispatchConfigure(&(remoteDispatchConfig){
         .defaultURI = "qemu:///system",
         .unixSecure = true,

@@ -11,6 +11,7 @@
 static const ternHypervisorDriver *drivers[TERN_DRIVER_MAX];
 static gsize ndrivers;
 static GMutex driversLock;
+static const ternHypervisorDriver *peerDriver; /* under driversLock */
 
 void
 ternDriverRegister(const ternHypervisorDriver *driver)
@@ -62,6 +63,45 @@ ternConnectOpenInternal(const char *uri, unsigned int flags, GError **error)
             return NULL;
     }
     ternErrorSet(error, TERN_FROM_NONE, TERN_ERR_NO_CONNECT, "%s", uri);
+    return NULL;
+}
+
+void
+ternDriverSetPeer(const ternHypervisorDriver *driver)
+{
+    g_mutex_lock(&driversLock);
+    peerDriver = driver;
+    g_mutex_unlock(&driversLock);
+}
+
+ternConnect *
+ternConnectOpenPeer(const char *uri, GError **error)
+{
+    g_autoptr(ternConnect) conn = NULL;
+    const ternHypervisorDriver *drv;
+    ternDrvOpenStatus st;
+
+    g_mutex_lock(&driversLock);
+    drv = peerDriver;
+    g_mutex_unlock(&driversLock);
+    if (!drv) {
+        ternErrorSet(error, TERN_FROM_NONE, TERN_ERR_NO_SUPPORT,
+                     "this process cannot connect to other daemons");
+        return NULL;
+    }
+    if (!uri || !*uri) {
+        ternErrorSet(error, TERN_FROM_NONE, TERN_ERR_INVALID_ARG, "no destination URI given");
+        return NULL;
+    }
+    conn = ternConnectNew(uri, 0);
+    conn->driver = drv;
+    st = drv->connectOpen(conn, uri, 0, error);
+    if (st == TERN_DRV_OPEN_SUCCESS)
+        return g_steal_pointer(&conn);
+    conn->driver = NULL;
+    if (st == TERN_DRV_OPEN_DECLINED)
+        ternErrorSet(error, TERN_FROM_NONE, TERN_ERR_INVALID_ARG,
+                     "'%s' names no daemon (use e.g. qemu+tcp://HOST/system)", uri);
     return NULL;
 }
 

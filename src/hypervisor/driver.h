@@ -6,6 +6,9 @@
 #include <stdbool.h>
 
 #include "hypervisor/datatypes.h"
+
+/* rpc/ternnetstream.h: the tunnelled-migration method passes one through */
+typedef struct _ternNetStream ternNetStream;
 #include "tern/tern.h"
 
 /*
@@ -119,6 +122,17 @@ typedef bool (*ternDrvDomainMigratePrepare3Params)(ternConnect *dconn, ternTyped
                                                    int cookieinlen, char **cookieout,
                                                    int *cookieoutlen, char **uriout,
                                                    unsigned int flags, GError **error);
+/*
+ * destination, tunnelled: as Prepare3Params, with the migration data coming
+ * through the RPC stream *@st instead of a port of its own. In ternd *@st is
+ * the stream the call opened (the method takes its own reference); through
+ * the remote driver *@st is NULL on entry and the new stream on success
+ * (the caller owns it and sends the data on it).
+ */
+typedef bool (*ternDrvDomainMigratePrepareTunnel3Params)(
+    ternConnect *dconn, ternNetStream **st, ternTypedParameter *params, int nparams,
+    const char *cookiein, int cookieinlen, char **cookieout, int *cookieoutlen,
+    unsigned int flags, GError **error);
 /* source: @dconnuri is the destination daemon (PEER2PEER) or NULL */
 typedef bool (*ternDrvDomainMigratePerform3Params)(ternDomain *dom, const char *dconnuri,
                                                    ternTypedParameter *params, int nparams,
@@ -193,6 +207,7 @@ struct _ternHypervisorDriver {
     ternDrvConnectDomainEventDeregisterAny connectDomainEventDeregisterAny;
     ternDrvDomainMigrateBegin3Params domainMigrateBegin3Params;
     ternDrvDomainMigratePrepare3Params domainMigratePrepare3Params;
+    ternDrvDomainMigratePrepareTunnel3Params domainMigratePrepareTunnel3Params;
     ternDrvDomainMigratePerform3Params domainMigratePerform3Params;
     ternDrvDomainMigrateFinish3Params domainMigrateFinish3Params;
     ternDrvDomainMigrateConfirm3Params domainMigrateConfirm3Params;
@@ -218,6 +233,21 @@ void ternDriverRegister(const ternHypervisorDriver *driver);
  * registered, the remote driver among them) and by ternd (local drivers only).
  */
 ternConnect *ternConnectOpenInternal(const char *uri, unsigned int flags, GError **error);
+
+/**
+ * ternDriverSetPeer: the driver a daemon uses to reach another daemon
+ * (ternd: the remote driver), for peer-to-peer migration. It is not in the
+ * list ternConnectOpenInternal tries: a client of ternd cannot make ternd
+ * open a connection elsewhere.
+ */
+void ternDriverSetPeer(const ternHypervisorDriver *driver);
+
+/**
+ * ternConnectOpenPeer: open a connection to the daemon at @uri with the
+ * peer driver. Fails with TERN_ERR_NO_SUPPORT when none is set, and with
+ * the driver's error (host unreachable, refused, ...) otherwise. Blocks.
+ */
+ternConnect *ternConnectOpenPeer(const char *uri, GError **error);
 
 /** Report "not supported" for a NULL driver method @method of @conn. */
 void ternDriverReportNoSupport(ternConnect *conn, const char *method, GError **error);

@@ -16,6 +16,8 @@ qemuDriverConfigNew(const char *root)
     cfg->emulator = g_strdup("/usr/bin/qemu-system-x86_64");
     cfg->migrationPortMin = 49152;
     cfg->migrationPortMax = 49215;
+    cfg->peerKeepaliveInterval = 5;
+    cfg->peerKeepaliveCount = 5;
     cfg->monitorTimeoutMs = 30000;
     cfg->shutdownTimeoutS = 60;
     return cfg;

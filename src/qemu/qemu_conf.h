@@ -18,6 +18,8 @@ struct _qemuDriverConfig {
     char *migrationHost;    /* NULL: the host name */
     int monitorTimeoutMs;   /* a QMP command that takes longer fails */
     int shutdownTimeoutS;   /* graceful shutdown: how long to wait for the guest */
+    int peerKeepaliveInterval;    /* peer-to-peer: keepalive on the connection to the */
+    unsigned int peerKeepaliveCount; /* destination daemon (-1 / 0: off) */
 };
 
 /**

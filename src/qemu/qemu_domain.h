@@ -66,6 +66,8 @@ struct _qemuMigrationJob {
     bool postcopy;            /* QEMU switched to post-copy: the destination runs the guest */
     bool abortRequested;
     int port;                 /* destination: the reserved port, 0 if none */
+    ternConnect *peer;        /* peer-to-peer source: the destination daemon (borrowed) */
+    struct _qemuMigrationTunnel *tunnel; /* tunnelled: the pump between QEMU and the stream */
     ternMigrationStats stats; /* the latest numbers */
     GCond cond;               /* broadcast (object lock held) on every status change */
 };

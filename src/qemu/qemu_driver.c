@@ -270,6 +270,7 @@ qemuConnectGetURI(ternConnect *conn, GError **error)
 /* what virsh's libvirt.so asks before it picks a migration protocol (libvirt-wire.md §4.2) */
 static const int qemuFeaturesSupported[] = {
     TERN_DRV_FEATURE_MIGRATION_V2,
+    TERN_DRV_FEATURE_MIGRATION_P2P,
     TERN_DRV_FEATURE_MIGRATION_V3,
     TERN_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION,
     TERN_DRV_FEATURE_TYPED_PARAM_STRING,
@@ -778,6 +779,7 @@ static const ternHypervisorDriver qemuHypervisorDriver = {
     .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny,
     .domainMigrateBegin3Params = qemuMigrationSrcBegin,
     .domainMigratePrepare3Params = qemuMigrationDstPrepare,
+    .domainMigratePrepareTunnel3Params = qemuMigrationDstPrepareTunnel,
     .domainMigratePerform3Params = qemuMigrationSrcPerform,
     .domainMigrateFinish3Params = qemuMigrationDstFinish,
     .domainMigrateConfirm3Params = qemuMigrationSrcConfirm,

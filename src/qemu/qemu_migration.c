@@ -12,6 +12,7 @@
 #include "conf/domain_conf.h"
 #include "hypervisor/domain_driver.h"
 #include "qemu/qemu_migration.h"
+#include "qemu/qemu_migration_tunnel.h"
 #include "qemu/qemu_process.h"
 #include "util/ternerror.h"
 #include "util/ternlog.h"
@@ -70,7 +71,8 @@ qemuMigrationPhaseFromString(const char *str)
 
 /* flags the QEMU driver implements */
 #define QEMU_MIGRATION_FLAGS                                                                       \
-    (TERN_MIGRATE_LIVE | TERN_MIGRATE_PERSIST_DEST | TERN_MIGRATE_UNDEFINE_SOURCE |                \
+    (TERN_MIGRATE_LIVE | TERN_MIGRATE_PEER2PEER | TERN_MIGRATE_TUNNELLED |                      \
+     TERN_MIGRATE_PERSIST_DEST | TERN_MIGRATE_UNDEFINE_SOURCE |                \
      TERN_MIGRATE_PAUSED | TERN_MIGRATE_CHANGE_PROTECTION | TERN_MIGRATE_UNSAFE |                  \
      TERN_MIGRATE_OFFLINE | TERN_MIGRATE_COMPRESSED | TERN_MIGRATE_ABORT_ON_ERROR |                \
      TERN_MIGRATE_AUTO_CONVERGE | TERN_MIGRATE_POSTCOPY | TERN_MIGRATE_PARALLEL |                  \
@@ -81,8 +83,6 @@ static const struct {
     unsigned int flag;
     const char *why;
 } qemuMigrationRefusedFlags[] = {
-    {TERN_MIGRATE_PEER2PEER, "peer-to-peer migration is not available in this version of ternd"},
-    {TERN_MIGRATE_TUNNELLED, "tunnelled migration is not available in this version of ternd"},
     {TERN_MIGRATE_NON_SHARED_DISK,
      "storage migration (NON_SHARED_DISK) is not supported: disks must be on shared storage"},
     {TERN_MIGRATE_NON_SHARED_INC,
@@ -104,6 +104,10 @@ static const struct {
     {TERN_MIGRATE_OFFLINE, TERN_MIGRATE_POSTCOPY, "POSTCOPY needs a running domain, not OFFLINE"},
     {TERN_MIGRATE_OFFLINE, TERN_MIGRATE_PAUSED, "PAUSED makes no sense for an OFFLINE migration"},
     {TERN_MIGRATE_OFFLINE, TERN_MIGRATE_PARALLEL, "PARALLEL needs a running domain, not OFFLINE"},
+    {TERN_MIGRATE_TUNNELLED, TERN_MIGRATE_PARALLEL,
+     "TUNNELLED and PARALLEL cannot be combined: the tunnel is one stream"},
+    {TERN_MIGRATE_TUNNELLED, TERN_MIGRATE_POSTCOPY,
+     "TUNNELLED and POSTCOPY cannot be combined: post-copy needs QEMU's return path"},
     {TERN_MIGRATE_PARALLEL, TERN_MIGRATE_COMPRESSED,
      "PARALLEL (multifd) and COMPRESSED cannot be combined in QEMU 7.2"},
 };
@@ -228,6 +232,11 @@ qemuMigrationCheckFlags(unsigned int flags, GError **error)
                          qemuMigrationExclusiveFlags[i].why);
             return false;
         }
+    }
+    if ((flags & TERN_MIGRATE_TUNNELLED) && !(flags & TERN_MIGRATE_PEER2PEER)) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
+                     "TUNNELLED migration needs PEER2PEER: the daemons carry the data");
+        return false;
     }
     if ((flags & TERN_MIGRATE_OFFLINE) && !(flags & TERN_MIGRATE_PERSIST_DEST)) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
@@ -693,6 +702,7 @@ qemuMigrationJobEnd(ternDomainObj *obj)
 
     if (priv->mig) {
         qemuMigrationPortRelease(priv->mig->port);
+        g_clear_pointer(&priv->mig->tunnel, qemuMigrationTunnelFree);
         g_clear_pointer(&priv->mig, qemuMigrationJobFree);
     }
     ternDomainObjEndJob(obj);
@@ -845,6 +855,12 @@ qemuMigrationWait(ternDomainObj *obj, ternConnect *conn, bool stopAtPostcopy, gi
             conn && g_atomic_int_get(&conn->clientGone)) {
             ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_ABORTED,
                          "the client driving the migration disconnected");
+            return QEMU_MIGRATION_WAIT_FAILED;
+        }
+        if (mig->peer && mig->peer->driver->connectIsAlive &&
+            mig->peer->driver->connectIsAlive(mig->peer) != 1) {
+            ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_FAILED,
+                         "lost the connection to the destination daemon");
             return QEMU_MIGRATION_WAIT_FAILED;
         }
         if (!mig->incoming && !mig->postcopy &&
@@ -1041,9 +1057,32 @@ qemuMigrationSrcBegin(ternDomain *dom, ternTypedParameter *params, int nparams,
 
 /* --- destination: Prepare --- */
 
+/* hand QEMU @fd under @fdname and point its migration at it: migrate(-incoming) fd:NAME */
+static bool
+qemuMigrationSendFD(ternDomainObj *obj, const char *fdname, int fd, bool incoming,
+                    GError **error)
+{
+    g_autofree char *uri = g_strdup_printf("fd:%s", fdname);
+    qemuMonitor *mon;
+    bool ok;
+
+    if (!(mon = qemuDomainObjEnterMonitor(obj, error)))
+        return false;
+    ok = qemuMonitorSendFD(mon, fdname, fd, error) &&
+         (incoming ? qemuMonitorMigrateIncoming(mon, uri, error)
+                   : qemuMonitorMigrate(mon, uri, 0, error));
+    qemuDomainObjExitMonitor(obj, mon);
+    return ok;
+}
+
+/*
+ * Start the incoming QEMU and make it listen: on a port of the migration
+ * range (*@uriout says where), or, tunnelled, on a pipe fed from @st.
+ */
 static bool
 qemuMigrationDstStartIncoming(qemuDriver *drv, ternDomainObj *obj, const ternMigrationCookie *c,
-                              const qemuMigrationArgs *a, char **uriout, GError **error)
+                              const qemuMigrationArgs *a, ternNetStream *st, char **uriout,
+                              GError **error)
 {
     qemuDomainObjPrivate *priv = obj->privateData;
     const char *listen = a->listen ? a->listen : drv->cfg->migrationAddress;
@@ -1052,11 +1091,13 @@ qemuMigrationDstStartIncoming(qemuDriver *drv, ternDomainObj *obj, const ternMig
     qemuMonitorMigrationParams qp = {0};
     qemuMonitor *mon;
     bool ok;
-    int port;
+    int port = 0;
 
-    if (!(port = qemuMigrationPortReserve(drv->cfg, listen, error)))
-        return false;
-    priv->mig->port = port;
+    if (!st) {
+        if (!(port = qemuMigrationPortReserve(drv->cfg, listen, error)))
+            return false;
+        priv->mig->port = port;
+    }
     if (!qemuProcessStartIncoming(drv, obj, error))
         return false;
     if (c->multifdChannels) {
@@ -1066,6 +1107,13 @@ qemuMigrationDstStartIncoming(qemuDriver *drv, ternDomainObj *obj, const ternMig
     if (!qemuMigrationSetupQEMU(obj, qemuMigrationCapsFromCookie(c),
                                 qp.hasMultifdChannels ? &qp : NULL, error))
         return false;
+    if (st) {
+        TERN_AUTOCLOSE qemuFD = -1;
+        if (!(priv->mig->tunnel = qemuMigrationTunnelInStart(st, "mig-tunnel-in", &qemuFD,
+                                                             error)))
+            return false;
+        return qemuMigrationSendFD(obj, "tern-migrate-in", qemuFD, true, error);
+    }
     if (!listen || g_str_equal(listen, "::"))
         listenURI = g_strdup_printf("tcp:%s:%d", listen ? "[::]" : "0.0.0.0", port);
     else if (strchr(listen, ':'))
@@ -1083,10 +1131,10 @@ qemuMigrationDstStartIncoming(qemuDriver *drv, ternDomainObj *obj, const ternMig
     return true;
 }
 
-bool
-qemuMigrationDstPrepare(ternConnect *dconn, ternTypedParameter *params, int nparams,
-                        const char *cookiein, int cookieinlen, char **cookieout,
-                        int *cookieoutlen, char **uriout, unsigned int flags, GError **error)
+static bool
+qemuMigrationDstPrepareAny(ternConnect *dconn, ternNetStream *st, ternTypedParameter *params,
+                           int nparams, const char *cookiein, int cookieinlen, char **cookieout,
+                           int *cookieoutlen, char **uriout, unsigned int flags, GError **error)
 {
     qemuDriver *drv = qemuMigrationDriver(dconn);
     g_auto(qemuMigrationArgs) a = {0};
@@ -1158,15 +1206,17 @@ qemuMigrationDstPrepare(ternConnect *dconn, ternTypedParameter *params, int npar
     }
     priv->mig = qemuMigrationJobNew(true, flags, dconn);
     priv->mig->phase = QEMU_MIGRATION_PHASE_PREPARE;
-    if (!qemuMigrationDstStartIncoming(drv, obj, cin, &a, &uri, error))
+    if (!qemuMigrationDstStartIncoming(drv, obj, cin, &a, st, &uri, error))
         goto kill;
     qemuMigrationSetPhase(drv, obj, QEMU_MIGRATION_PHASE_PREPARE);
     cout = qemuMigrationCookieFor(drv, obj->def, TERN_MIGRATION_COOKIE_PHASE_PREPARE);
     cout->migrateURI = g_strdup(uri);
     if (!qemuMigrationCookieOut(cout, cookieout, cookieoutlen, error))
         goto kill;
-    *uriout = g_steal_pointer(&uri);
-    TERN_INFO("domain '%s': migration in prepared, QEMU listens for %s", obj->def->name, *uriout);
+    TERN_INFO("domain '%s': migration in prepared, QEMU listens %s%s", obj->def->name,
+              st ? "on the tunnel" : "for ", st ? "" : uri);
+    if (uriout)
+        *uriout = g_steal_pointer(&uri);
     return true;
 
  kill:
@@ -1187,11 +1237,262 @@ qemuMigrationDstPrepare(ternConnect *dconn, ternTypedParameter *params, int npar
     return false;
 }
 
+
+/* --- source: peer-to-peer, the source daemon drives the destination --- */
+
+static bool qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri,
+                                          ternTypedParameter *params, int nparams,
+                                          const char *cookiein, int cookieinlen,
+                                          char **cookieout, int *cookieoutlen,
+                                          unsigned int flags, ternNetStream *tunnel,
+                                          GError **error);
+
+/* a copy of @params with @name set to @value (replacing an entry of that name) */
+static bool
+qemuMigrationParamsWithString(ternTypedParameter *params, int nparams, const char *name,
+                              const char *value, ternTypedParameter **ret, int *nret,
+                              GError **error)
+{
+    ternTypedParameter *list = NULL;
+    int n = 0, max = 0;
+    ternTypedParameter *p;
+
+    for (int i = 0; i < nparams; i++) {
+        if (g_str_equal(params[i].field, name))
+            continue;
+        if (!(p = ternTypedParamsAppend(&list, &n, &max, params[i].field, params[i].type,
+                                        error)))
+            goto error;
+        p->value = params[i].value;
+        if (p->type == TERN_TYPED_PARAM_STRING)
+            p->value.s = g_strdup(params[i].value.s);
+    }
+    if (!(p = ternTypedParamsAppend(&list, &n, &max, name, TERN_TYPED_PARAM_STRING, error)))
+        goto error;
+    p->value.s = g_strdup(value);
+    *ret = list;
+    *nret = n;
+    return true;
+
+ error:
+    ternTypedParamsFree(list, n);
+    return false;
+}
+
+typedef struct {
+    ternTypedParameter *params;
+    int n;
+} qemuMigrationParamList;
+
+static void
+qemuMigrationParamListClear(qemuMigrationParamList *l)
+{
+    ternTypedParamsFree(l->params, l->n);
+    l->params = NULL;
+    l->n = 0;
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuMigrationParamList, qemuMigrationParamListClear)
+
+/* tell the running job of @dom which connection reaches the destination (NULL: none now) */
+static void
+qemuMigrationSrcSetPeer(ternDomain *dom, ternConnect *peer)
+{
+    TERN_DOMAIN_OBJ_AUTOEND obj = qemuMigrationObjFromDomain(dom, NULL);
+    qemuDomainObjPrivate *priv;
+
+    if (!obj)
+        return;
+    priv = obj->privateData;
+    if (priv->mig && !priv->mig->incoming)
+        priv->mig->peer = peer;
+}
+
+/* prefix an error from the destination daemon so the user knows whose it is */
+static void
+qemuMigrationPeerError(GError **error, const char *uri)
+{
+    if (error && *error)
+        g_prefix_error(error, "destination '%s': ", uri);
+}
+
+static bool
+qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParameter *params,
+                           int nparams, unsigned int flags, GError **error)
+{
+    qemuDriver *drv = qemuMigrationDriver(dom->conn);
+    unsigned int destflags =
+        flags & ~(TERN_MIGRATE_ABORT_ON_ERROR | TERN_MIGRATE_AUTO_CONVERGE |
+                  TERN_MIGRATE_CHANGE_PROTECTION);
+    g_auto(qemuMigrationArgs) a = {0};
+    g_auto(qemuMigrationParamList) prep = {0};
+    g_auto(qemuMigrationParamList) perf = {0};
+    g_auto(qemuMigrationParamList) fin = {0};
+    g_autoptr(ternConnect) dconn = NULL;
+    g_autoptr(ternDomain) ddom = NULL;
+    g_autoptr(GError) perr = NULL;
+    g_autoptr(GError) ferr = NULL;
+    g_autoptr(GError) cerr = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *cookie1 = NULL, *cookie2 = NULL, *cookie3 = NULL, *cookie4 = NULL;
+    int len1 = 0, len2 = 0, len3 = 0, len4 = 0;
+    g_autofree char *uriout = NULL;
+    g_autoptr(ternNetStream) st = NULL;
+    bool tunnelled = flags & TERN_MIGRATE_TUNNELLED;
+    bool performed;
+
+    if (!dconnuri) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
+                     "peer-to-peer migration needs the destination daemon's URI");
+        return false;
+    }
+    if (!qemuMigrationArgsParse(params, nparams, flags, &a, error))
+        return false;
+    if (flags & TERN_MIGRATE_OFFLINE) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_ARGUMENT_UNSUPPORTED,
+                     "offline migration is client-managed only; drop PEER2PEER");
+        return false;
+    }
+    if (!(dconn = ternConnectOpenPeer(dconnuri, error))) {
+        g_prefix_error(error, "cannot connect to the destination daemon: ");
+        return false;
+    }
+    if (drv->cfg->peerKeepaliveInterval > 0 && dconn->driver->connectSetKeepAlive)
+        dconn->driver->connectSetKeepAlive(dconn, drv->cfg->peerKeepaliveInterval,
+                                           drv->cfg->peerKeepaliveCount, NULL);
+    if (!dconn->driver->connectSupportsFeature ||
+        dconn->driver->connectSupportsFeature(dconn, TERN_DRV_FEATURE_MIGRATION_PARAMS,
+                                              NULL) != 1 ||
+        !dconn->driver->domainMigratePrepare3Params || !dconn->driver->domainMigrateFinish3Params) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_ARGUMENT_UNSUPPORTED,
+                     "the destination daemon '%s' does not take migrations with parameters",
+                     dconnuri);
+        return false;
+    }
+
+    /* Begin here: takes the job, says what the destination needs */
+    if (!(xml = qemuMigrationSrcBegin(dom, params, nparams, &cookie1, &len1, flags, error)))
+        return false;
+    if (!qemuMigrationParamsWithString(params, nparams, TERN_MIGRATE_PARAM_DEST_XML, xml,
+                                       &prep.params, &prep.n, error))
+        goto cancel;
+
+    /* Prepare there: with a port of its own, or on a stream of this connection */
+    if (tunnelled ? !dconn->driver->domainMigratePrepareTunnel3Params ||
+                        !dconn->driver->domainMigratePrepareTunnel3Params(
+                            dconn, &st, prep.params, prep.n, cookie1, len1, &cookie2, &len2,
+                            destflags, error)
+                  : !dconn->driver->domainMigratePrepare3Params(dconn, prep.params, prep.n,
+                                                                cookie1, len1, &cookie2, &len2,
+                                                                &uriout, destflags, error)) {
+        if (error && !*error)
+            ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_NO_SUPPORT,
+                         "the destination cannot take tunnelled migrations");
+        qemuMigrationPeerError(error, dconnuri);
+        goto cancel;
+    }
+    if (tunnelled) {
+        perf.params = NULL;
+        if (!qemuMigrationParamsWithString(prep.params, prep.n, TERN_MIGRATE_PARAM_DEST_XML, xml,
+                                           &perf.params, &perf.n, error)) {
+            ternNetStreamAbort(st, NULL);
+            dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
+                                                      NULL, destflags, 1, NULL);
+            goto cancel;
+        }
+    } else if (!uriout && !a.uri) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INTERNAL_ERROR,
+                     "the destination daemon did not say where to send the data");
+        dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
+                                                  NULL, destflags, 1, NULL);
+        goto cancel;
+    }
+    if (!tunnelled &&
+        !qemuMigrationParamsWithString(prep.params, prep.n, TERN_MIGRATE_PARAM_URI,
+                                       a.uri ? a.uri : uriout, &perf.params, &perf.n, error)) {
+        dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
+                                                  NULL, destflags, 1, NULL);
+        goto cancel;
+    }
+
+    /* Perform here, watching the connection to the destination */
+    qemuMigrationSrcSetPeer(dom, dconn);
+    performed = qemuMigrationSrcPerformNative(dom, NULL, perf.params, perf.n, cookie2, len2,
+                                              &cookie3, &len3, flags, st, &perr);
+    qemuMigrationSrcSetPeer(dom, NULL);
+
+    /* Finish there: runs the guest, or (cancelled) drops what Prepare built */
+    if (!qemuMigrationParamsWithString(perf.params, perf.n, TERN_MIGRATE_PARAM_DEST_NAME,
+                                       a.dname ? a.dname : dom->name, &fin.params, &fin.n,
+                                       error))
+        return false; /* cannot happen but for a bad name, refused long before */
+    ddom = dconn->driver->domainMigrateFinish3Params(dconn, fin.params, fin.n, cookie3, len3,
+                                                     &cookie4, &len4, destflags, !performed,
+                                                     &ferr);
+    if (!performed) {
+        /* Perform resumed the guest here and ended the job */
+        g_propagate_error(error, g_steal_pointer(&perr));
+        return false;
+    }
+
+    /* Confirm here: the source's copy goes, or (Finish failed) it runs again */
+    if (!qemuMigrationSrcConfirm(dom, fin.params, fin.n, cookie4, len4, flags, ddom == NULL,
+                                 &cerr))
+        TERN_ERROR("domain '%s': confirm after peer-to-peer migration failed: %s", dom->name,
+                   cerr->message);
+    if (!ddom) {
+        if (!ferr)
+            ternErrorSet(&ferr, TERN_FROM_QEMU, TERN_ERR_OPERATION_FAILED,
+                         "the destination did not start the guest");
+        g_propagate_error(error, g_steal_pointer(&ferr));
+        qemuMigrationPeerError(error, dconnuri);
+        qemuMigrationPhaseError(error, "finish");
+        return false;
+    }
+    return true;
+
+ cancel:
+    /* nothing was sent: the guest never stopped here; end the job */
+    if (!qemuMigrationSrcConfirm(dom, params, nparams, NULL, 0, flags, 1, &cerr))
+        TERN_WARN("domain '%s': ending the migration job: %s", dom->name, cerr->message);
+    return false;
+}
+
+bool
+qemuMigrationDstPrepare(ternConnect *dconn, ternTypedParameter *params, int nparams,
+                        const char *cookiein, int cookieinlen, char **cookieout,
+                        int *cookieoutlen, char **uriout, unsigned int flags, GError **error)
+{
+    if (flags & TERN_MIGRATE_TUNNELLED) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
+                     "a tunnelled migration is prepared through the tunnel procedure");
+        qemuMigrationPhaseError(error, "prepare");
+        return false;
+    }
+    return qemuMigrationDstPrepareAny(dconn, NULL, params, nparams, cookiein, cookieinlen,
+                                      cookieout, cookieoutlen, uriout, flags, error);
+}
+
+bool
+qemuMigrationDstPrepareTunnel(ternConnect *dconn, ternNetStream **st,
+                              ternTypedParameter *params, int nparams, const char *cookiein,
+                              int cookieinlen, char **cookieout, int *cookieoutlen,
+                              unsigned int flags, GError **error)
+{
+    if (!(flags & TERN_MIGRATE_TUNNELLED) || !st || !*st) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
+                     "the tunnel procedure needs the TUNNELLED flag and its stream");
+        qemuMigrationPhaseError(error, "prepare");
+        return false;
+    }
+    return qemuMigrationDstPrepareAny(dconn, *st, params, nparams, cookiein, cookieinlen,
+                                      cookieout, cookieoutlen, NULL, flags, error);
+}
+
 /* --- source: Perform --- */
 
 static bool
 qemuMigrationSrcStart(qemuDriver *drv, ternDomainObj *obj, const qemuMigrationArgs *a,
-                      const char *uri, GError **error)
+                      const char *uri, ternNetStream *tunnel, GError **error)
 {
     qemuDomainObjPrivate *priv = obj->privateData;
     qemuMonitorMigrationParams qp = a->qemuParams;
@@ -1222,6 +1523,13 @@ qemuMigrationSrcStart(qemuDriver *drv, ternDomainObj *obj, const qemuMigrationAr
                      "job 'migration out' canceled by client");
         return false;
     }
+    if (tunnel) {
+        TERN_AUTOCLOSE qemuFD = -1;
+        if (!(priv->mig->tunnel = qemuMigrationTunnelOutStart(tunnel, "mig-tunnel-out", &qemuFD,
+                                                              error)))
+            return false;
+        return qemuMigrationSendFD(obj, "tern-migrate-out", qemuFD, false, error);
+    }
     if (!(mon = qemuDomainObjEnterMonitor(obj, error)))
         return false;
     ok = qemuMonitorMigrate(mon, uri, 0, error);
@@ -1250,10 +1558,12 @@ qemuMigrationSrcPerformFailed(qemuDriver *drv, ternDomainObj *obj, const GError 
     qemuMigrationJobEnd(obj);
 }
 
-bool
-qemuMigrationSrcPerform(ternDomain *dom, const char *dconnuri, ternTypedParameter *params,
-                        int nparams, const char *cookiein, int cookieinlen, char **cookieout,
-                        int *cookieoutlen, unsigned int flags, GError **error)
+/* the native Perform: QEMU sends straight to the destination QEMU */
+static bool
+qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri, ternTypedParameter *params,
+                              int nparams, const char *cookiein, int cookieinlen,
+                              char **cookieout, int *cookieoutlen, unsigned int flags,
+                              ternNetStream *tunnel, GError **error)
 {
     qemuDriver *drv = qemuMigrationDriver(dom->conn);
     g_auto(qemuMigrationArgs) a = {0};
@@ -1266,8 +1576,8 @@ qemuMigrationSrcPerform(ternDomain *dom, const char *dconnuri, ternTypedParamete
     qemuMigrationWaitResult res;
 
     if (dconnuri) {
-        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_ARGUMENT_UNSUPPORTED,
-                     "peer-to-peer migration is not available in this version of ternd");
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
+                     "a destination daemon URI is only used with PEER2PEER");
         goto fail;
     }
     if (!qemuMigrationArgsParse(params, nparams, flags, &a, error) ||
@@ -1288,18 +1598,34 @@ qemuMigrationSrcPerform(ternDomain *dom, const char *dconnuri, ternTypedParamete
         goto fail;
     }
     mig->flags = flags;
-    if (!(uri = a.uri ? a.uri : cin->migrateURI)) {
+    if (!(uri = a.uri ? a.uri : cin->migrateURI) && !tunnel) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
                      "no migration URI: the destination did not say where to send the data");
         goto fail;
     }
     mig->conn = dom->conn;
     qemuMigrationSetPhase(drv, obj, QEMU_MIGRATION_PHASE_PERFORM3);
-    if (!qemuMigrationSrcStart(drv, obj, &a, uri, &err))
+    if (!qemuMigrationSrcStart(drv, obj, &a, uri, tunnel, &err))
         res = QEMU_MIGRATION_WAIT_FAILED;
     else
         res = qemuMigrationWait(obj, dom->conn, flags & TERN_MIGRATE_POSTCOPY, 0, &err);
+    if (res != QEMU_MIGRATION_WAIT_FAILED && mig->tunnel) {
+        /* QEMU wrote everything into the pipe: done once the destination has it all */
+        bool sent;
+        ternDomainObjUnlock(obj);
+        sent = qemuMigrationTunnelWait(mig->tunnel, &err);
+        ternDomainObjLock(obj);
+        if (!sent) {
+            g_prefix_error(&err, "the tunnel failed: ");
+            res = QEMU_MIGRATION_WAIT_FAILED;
+        } else {
+            TERN_DEBUG("domain '%s': %llu bytes through the tunnel", obj->def->name,
+                       qemuMigrationTunnelBytes(mig->tunnel));
+        }
+    }
     if (res == QEMU_MIGRATION_WAIT_FAILED) {
+        if (mig->tunnel)
+            qemuMigrationTunnelAbort(mig->tunnel);
         if (mig->abortRequested && !g_error_matches(err, ternErrorQuark(TERN_FROM_QEMU),
                                                     TERN_ERR_OPERATION_ABORTED)) {
             g_clear_error(&err);
@@ -1349,6 +1675,17 @@ qemuMigrationSrcPerform(ternDomain *dom, const char *dconnuri, ternTypedParamete
     }
     qemuMigrationPhaseError(error, "perform");
     return false;
+}
+
+bool
+qemuMigrationSrcPerform(ternDomain *dom, const char *dconnuri, ternTypedParameter *params,
+                        int nparams, const char *cookiein, int cookieinlen, char **cookieout,
+                        int *cookieoutlen, unsigned int flags, GError **error)
+{
+    if (flags & TERN_MIGRATE_PEER2PEER)
+        return qemuMigrationSrcPerformP2P(dom, dconnuri, params, nparams, flags, error);
+    return qemuMigrationSrcPerformNative(dom, dconnuri, params, nparams, cookiein, cookieinlen,
+                                         cookieout, cookieoutlen, flags, NULL, error);
 }
 
 /* --- destination: Finish --- */

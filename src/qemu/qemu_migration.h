@@ -25,6 +25,10 @@ char *qemuMigrationSrcBegin(ternDomain *dom, ternTypedParameter *params, int npa
 bool qemuMigrationDstPrepare(ternConnect *dconn, ternTypedParameter *params, int nparams,
                              const char *cookiein, int cookieinlen, char **cookieout,
                              int *cookieoutlen, char **uriout, unsigned int flags, GError **error);
+bool qemuMigrationDstPrepareTunnel(ternConnect *dconn, ternNetStream **st,
+                                   ternTypedParameter *params, int nparams, const char *cookiein,
+                                   int cookieinlen, char **cookieout, int *cookieoutlen,
+                                   unsigned int flags, GError **error);
 bool qemuMigrationSrcPerform(ternDomain *dom, const char *dconnuri, ternTypedParameter *params,
                              int nparams, const char *cookiein, int cookieinlen, char **cookieout,
                              int *cookieoutlen, unsigned int flags, GError **error);

@@ -971,6 +971,30 @@ HANDLER(remoteDispatchDomainMigratePrepare3Params, remote_domain_migrate_prepare
     return 0;
 }
 
+HANDLER(remoteDispatchDomainMigratePrepareTunnel3Params,
+        remote_domain_migrate_prepare_tunnel3_params_args,
+        remote_domain_migrate_prepare_tunnel3_params_ret)
+{
+    g_autoptr(ternConnect) conn = remoteGetConn(client, error);
+    g_auto(remoteParams) p = {0};
+    g_autoptr(ternNetStream) st = NULL;
+    char *cookie = NULL;
+    int cookielen = 0;
+
+    if (!conn || !PARAMS_FROM_WIRE(args->params, p, error) ||
+        !DRIVER_METHOD(conn, domainMigratePrepareTunnel3Params, error))
+        return -1;
+    /* the data arrives as STREAM packets of this call; the driver reads them */
+    st = ternNetServerClientAddStream(client, call);
+    if (!conn->driver->domainMigratePrepareTunnel3Params(
+            conn, &st, p.params, p.n, args->cookie_in.cookie_in_val,
+            (int)args->cookie_in.cookie_in_len, &cookie, &cookielen, args->flags, error))
+        return -1;
+    ret->cookie_out.cookie_out_val = cookie;
+    ret->cookie_out.cookie_out_len = (u_int)cookielen;
+    return 0;
+}
+
 HANDLER(remoteDispatchDomainMigratePerform3Params, remote_domain_migrate_perform3_params_args,
         remote_domain_migrate_perform3_params_ret)
 {
@@ -1505,6 +1529,10 @@ static const ternNetServerProc remoteProcs[] = {
     PROC(REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS, remoteDispatchDomainMigratePrepare3Params,
          remote_domain_migrate_prepare3_params_args, remote_domain_migrate_prepare3_params_ret,
          RW),
+    PROC(REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS,
+         remoteDispatchDomainMigratePrepareTunnel3Params,
+         remote_domain_migrate_prepare_tunnel3_params_args,
+         remote_domain_migrate_prepare_tunnel3_params_ret, RW),
     PROC(REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS, remoteDispatchDomainMigratePerform3Params,
          remote_domain_migrate_perform3_params_args, remote_domain_migrate_perform3_params_ret,
          RW),

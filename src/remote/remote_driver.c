@@ -1104,6 +1104,38 @@ remoteDomainMigratePrepare3Params(ternConnect *dconn, ternTypedParameter *params
 }
 
 static bool
+remoteDomainMigratePrepareTunnel3Params(ternConnect *dconn, ternNetStream **st,
+                                        ternTypedParameter *params, int nparams,
+                                        const char *cookiein, int cookieinlen, char **cookieout,
+                                        int *cookieoutlen, unsigned int flags, GError **error)
+{
+    remote_domain_migrate_prepare_tunnel3_params_args args = {.flags = flags};
+    remote_domain_migrate_prepare_tunnel3_params_ret ret = {0};
+    g_auto(remoteWireParams) wire = {0};
+    ternNetStream *stream = NULL;
+
+    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
+        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
+                            &args.cookie_in.cookie_in_val, error))
+        return false;
+    args.params.params_val = wire.val;
+    args.params.params_len = wire.len;
+    if (!ternNetClientCallStream(((remotePrivate *)dconn->privateData)->client, REMOTE_PROGRAM,
+                                 REMOTE_PROTOCOL_VERSION,
+                                 REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS,
+                                 REMOTE_XDR(remote_domain_migrate_prepare_tunnel3_params_args),
+                                 &args,
+                                 REMOTE_XDR(remote_domain_migrate_prepare_tunnel3_params_ret),
+                                 &ret, &stream, error))
+        return false;
+    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
+                         cookieoutlen);
+    REMOTE_FREE(remote_domain_migrate_prepare_tunnel3_params_ret, &ret);
+    *st = stream;
+    return true;
+}
+
+static bool
 remoteDomainMigratePerform3Params(ternDomain *dom, const char *dconnuri, ternTypedParameter *params,
                                   int nparams, const char *cookiein, int cookieinlen,
                                   char **cookieout, int *cookieoutlen, unsigned int flags,
@@ -1694,6 +1726,7 @@ static const ternHypervisorDriver remoteHypervisorDriver = {
     .connectDomainEventDeregisterAny = remoteConnectDomainEventDeregisterAny, /* 0.1 */
     .domainMigrateBegin3Params = remoteDomainMigrateBegin3Params,             /* 0.2 */
     .domainMigratePrepare3Params = remoteDomainMigratePrepare3Params,         /* 0.2 */
+    .domainMigratePrepareTunnel3Params = remoteDomainMigratePrepareTunnel3Params, /* 0.2 */
     .domainMigratePerform3Params = remoteDomainMigratePerform3Params,         /* 0.2 */
     .domainMigrateFinish3Params = remoteDomainMigrateFinish3Params,           /* 0.2 */
     .domainMigrateConfirm3Params = remoteDomainMigrateConfirm3Params,         /* 0.2 */
@@ -1706,6 +1739,12 @@ static const ternHypervisorDriver remoteHypervisorDriver = {
     .domainMigrateGetMaxSpeed = remoteDomainMigrateGetMaxSpeed,               /* 0.2 */
     .domainMigrateStartPostCopy = remoteDomainMigrateStartPostCopy,           /* 0.2 */
 };
+
+const ternHypervisorDriver *
+remoteDriverGet(void)
+{
+    return &remoteHypervisorDriver;
+}
 
 void
 remoteRegister(void)

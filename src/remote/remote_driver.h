@@ -6,6 +6,7 @@
 #include <stdbool.h>
 
 #include "hypervisor/datatypes.h"
+#include "hypervisor/driver.h"
 
 /*
  * The "remote" driver talks the libvirt REMOTE program (0x20008086 v1) to
@@ -36,6 +37,9 @@
  * drivers: it declines their URIs, but claims every daemon URI. Idempotent.
  */
 void remoteRegister(void);
+
+/** remoteDriverGet: the remote driver's table (ternd's peer driver, ternDriverSetPeer). */
+const ternHypervisorDriver *remoteDriverGet(void);
 
 #ifdef TERN_REMOTE_DRIVER_PRIV_ALLOW
 /*

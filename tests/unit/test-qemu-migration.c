@@ -49,8 +49,20 @@ static const testArgsCase testArgsCases[] = {
 
     {"unknown-flag", TERN_MIGRATE_LIVE | (1U << 25), {{0}}, TERN_ERR_INVALID_ARG,
      "invalid argument: unsupported flags (0x2000000) in function qemuDomainMigrate"},
-    {"tunnelled", TERN_MIGRATE_LIVE | TERN_MIGRATE_TUNNELLED, {{0}}, TERN_ERR_ARGUMENT_UNSUPPORTED,
-     "argument unsupported: tunnelled migration is not available in this version of ternd"},
+    {"tunnelled-without-p2p", TERN_MIGRATE_LIVE | TERN_MIGRATE_TUNNELLED, {{0}},
+     TERN_ERR_INVALID_ARG,
+     "invalid argument: TUNNELLED migration needs PEER2PEER: the daemons carry the data"},
+    {"p2p-tunnelled", TERN_MIGRATE_LIVE | TERN_MIGRATE_PEER2PEER | TERN_MIGRATE_TUNNELLED, {{0}}, 0,
+     NULL},
+    {"tunnelled-parallel",
+     TERN_MIGRATE_LIVE | TERN_MIGRATE_PEER2PEER | TERN_MIGRATE_TUNNELLED | TERN_MIGRATE_PARALLEL,
+     {{0}}, TERN_ERR_INVALID_ARG,
+     "invalid argument: TUNNELLED and PARALLEL cannot be combined: the tunnel is one stream"},
+    {"tunnelled-postcopy",
+     TERN_MIGRATE_LIVE | TERN_MIGRATE_PEER2PEER | TERN_MIGRATE_TUNNELLED | TERN_MIGRATE_POSTCOPY,
+     {{0}}, TERN_ERR_INVALID_ARG,
+     "invalid argument: TUNNELLED and POSTCOPY cannot be combined: post-copy needs QEMU's return "
+     "path"},
     {"storage", TERN_MIGRATE_LIVE | TERN_MIGRATE_NON_SHARED_DISK, {{0}},
      TERN_ERR_ARGUMENT_UNSUPPORTED,
      "argument unsupported: storage migration (NON_SHARED_DISK) is not supported: disks must be "

@@ -1,0 +1,195 @@
+/* qemu_migration_tunnel.c: pump a QEMU migration fd into an RPC stream, and back out */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "qemu/qemu_migration_tunnel.h"
+#include "util/ternerror.h"
+#include "util/ternlog.h"
+#include "util/ternutil.h"
+
+struct _qemuMigrationTunnel {
+    ternNetStream *st; /* one reference */
+    int fd;            /* our end of the pipe: read (source) or write (destination) */
+    GThread *thread;
+    gint aborted;      /* atomic */
+    guint64 bytes;     /* atomic */
+    GError *err;       /* the pump's failure, read after the join */
+    bool joined;
+};
+
+static bool
+qemuMigrationTunnelPipe(int fds[2], GError **error)
+{
+    if (pipe2(fds, O_CLOEXEC) < 0) {
+        ternErrorSetSystem(error, TERN_FROM_QEMU, errno,
+                           "cannot create the pipe of a tunnelled migration");
+        return false;
+    }
+    /* larger pieces per system call; the default 64 KiB is fine if this fails */
+    fcntl(fds[1], F_SETPIPE_SZ, QEMU_MIGRATION_TUNNEL_PIPE_SIZE);
+    return true;
+}
+
+/* source: QEMU's pipe → STREAM packets */
+static gpointer
+qemuMigrationTunnelOutThread(gpointer opaque)
+{
+    qemuMigrationTunnel *t = opaque;
+    g_autofree char *buf = g_malloc(TERN_NET_STREAM_CHUNK);
+    GError *err = NULL;
+
+    for (;;) {
+        gssize n = read(t->fd, buf, TERN_NET_STREAM_CHUNK);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            ternErrorSetSystem(&err, TERN_FROM_QEMU, errno,
+                               "cannot read QEMU's migration stream");
+            break;
+        }
+        if (n == 0) {
+            /* QEMU is done (or cancelled: then Perform aborts before this matters) */
+            if (!g_atomic_int_get(&t->aborted))
+                ternNetStreamFinish(t->st, &err);
+            break;
+        }
+        if (!ternNetStreamSend(t->st, buf, (size_t)n, &err))
+            break;
+        t->bytes += (guint64)n;
+    }
+    if (err)
+        ternNetStreamAbort(t->st, err);
+    /* QEMU's next write fails: its migration ends too */
+    t->fd = ternForceClose(t->fd);
+    t->err = err;
+    return NULL;
+}
+
+/* destination: STREAM packets → QEMU's pipe */
+static gpointer
+qemuMigrationTunnelInThread(gpointer opaque)
+{
+    qemuMigrationTunnel *t = opaque;
+    GError *err = NULL;
+    ternNetMessage *msg;
+
+    while ((msg = ternNetStreamRecvPacket(t->st, &err))) {
+        gsize len = 0;
+        const char *data = ternNetMessagePayload(msg, &len);
+
+        while (len > 0) {
+            gssize n = write(t->fd, data, len);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0) {
+                ternErrorSetSystem(&err, TERN_FROM_QEMU, errno,
+                                   "cannot feed the migration stream to QEMU");
+                break;
+            }
+            data += n;
+            len -= (gsize)n;
+            t->bytes += (guint64)n;
+        }
+        ternNetMessageFree(msg);
+        if (err)
+            break;
+    }
+    if (!err)
+        ternNetStreamFinish(t->st, &err); /* the source learns we have it all */
+    else
+        ternNetStreamAbort(t->st, err);
+    /* end of file for QEMU: a complete stream loads, a cut one fails */
+    t->fd = ternForceClose(t->fd);
+    t->err = err;
+    return NULL;
+}
+
+static qemuMigrationTunnel *
+qemuMigrationTunnelStart(ternNetStream *st, const char *name, bool out, int *retQemuFD,
+                         GError **error)
+{
+    qemuMigrationTunnel *t;
+    int fds[2];
+
+    if (!qemuMigrationTunnelPipe(fds, error))
+        return NULL;
+    t = g_new0(qemuMigrationTunnel, 1);
+    t->st = ternNetStreamRef(st);
+    t->fd = out ? fds[0] : fds[1];
+    *retQemuFD = out ? fds[1] : fds[0];
+    t->thread = g_thread_new(name, out ? qemuMigrationTunnelOutThread
+                                       : qemuMigrationTunnelInThread, t);
+    return t;
+}
+
+qemuMigrationTunnel *
+qemuMigrationTunnelOutStart(ternNetStream *st, const char *name, int *retQemuFD, GError **error)
+{
+    return qemuMigrationTunnelStart(st, name, true, retQemuFD, error);
+}
+
+qemuMigrationTunnel *
+qemuMigrationTunnelInStart(ternNetStream *st, const char *name, int *retQemuFD, GError **error)
+{
+    return qemuMigrationTunnelStart(st, name, false, retQemuFD, error);
+}
+
+static void
+qemuMigrationTunnelJoin(qemuMigrationTunnel *t)
+{
+    if (t->joined)
+        return;
+    g_thread_join(t->thread);
+    t->thread = NULL;
+    t->joined = true;
+}
+
+bool
+qemuMigrationTunnelWait(qemuMigrationTunnel *t, GError **error)
+{
+    qemuMigrationTunnelJoin(t);
+    if (t->err) {
+        g_propagate_error(error, g_error_copy(t->err));
+        return false;
+    }
+    if (g_atomic_int_get(&t->aborted)) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_ABORTED,
+                     "the migration tunnel was aborted");
+        return false;
+    }
+    return true;
+}
+
+void
+qemuMigrationTunnelAbort(qemuMigrationTunnel *t)
+{
+    if (!t || !g_atomic_int_compare_and_exchange(&t->aborted, 0, 1))
+        return;
+    ternNetStreamAbort(t->st, NULL);
+}
+
+unsigned long long
+qemuMigrationTunnelBytes(qemuMigrationTunnel *t)
+{
+    return t->bytes;
+}
+
+void
+qemuMigrationTunnelFree(qemuMigrationTunnel *t)
+{
+    if (!t)
+        return;
+    if (!t->joined) {
+        qemuMigrationTunnelAbort(t);
+        qemuMigrationTunnelJoin(t);
+    }
+    g_clear_error(&t->err);
+    ternForceClose(t->fd);
+    ternNetStreamUnref(t->st);
+    g_free(t);
+}

@@ -1,0 +1,65 @@
+/* qemu_migration_tunnel.h: pump a QEMU migration fd into an RPC stream, and back out */
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "rpc/ternnetstream.h"
+
+/*
+ * Tunnelled migration carries QEMU's migration stream through the daemons'
+ * own connection. On the source, QEMU writes into a pipe (migrate fd:) and
+ * a pump thread sends what it reads as STREAM packets of up to
+ * TERN_NET_STREAM_CHUNK bytes, read straight into the size of one packet;
+ * at QEMU's end of file it finishes the stream, which returns once the
+ * destination confirmed it has everything. On the destination a pump
+ * thread writes each packet it receives (zero-copy from the socket buffer)
+ * into a pipe QEMU reads (migrate-incoming fd:). Pipes are enlarged to
+ * QEMU_MIGRATION_TUNNEL_PIPE_SIZE so the pumps move large pieces.
+ *
+ * Backpressure is end to end: a full pipe blocks the destination pump,
+ * which stops taking packets, so the connection stops reading, TCP fills,
+ * the source's Send blocks, the source pump stops reading its pipe and
+ * QEMU's writes block. No buffer grows without bound.
+ *
+ * Failures travel both ways: a pump that fails aborts the stream (the peer
+ * pump then fails too) and closes its pipe end, so its QEMU's migration
+ * fails; qemuMigrationTunnelAbort does the same from outside.
+ */
+
+#define QEMU_MIGRATION_TUNNEL_PIPE_SIZE (1024 * 1024)
+
+typedef struct _qemuMigrationTunnel qemuMigrationTunnel;
+
+/**
+ * qemuMigrationTunnelOutStart: source side: a pump from a new pipe into
+ * @st (a reference is taken). *@retQemuFD is the pipe's write end for QEMU
+ * (the caller passes it with getfd and closes its copy).
+ */
+qemuMigrationTunnel *qemuMigrationTunnelOutStart(ternNetStream *st, const char *name,
+                                                 int *retQemuFD, GError **error);
+
+/**
+ * qemuMigrationTunnelInStart: destination side: a pump from @st into a new
+ * pipe; *@retQemuFD is its read end for QEMU.
+ */
+qemuMigrationTunnel *qemuMigrationTunnelInStart(ternNetStream *st, const char *name,
+                                                int *retQemuFD, GError **error);
+
+/**
+ * qemuMigrationTunnelWait: wait for the pump to end. True if every byte
+ * went through and the stream was finished (source: confirmed by the
+ * destination); false with the reason otherwise. Blocks.
+ */
+bool qemuMigrationTunnelWait(qemuMigrationTunnel *t, GError **error);
+
+/** qemuMigrationTunnelAbort: abort the stream; the pump ends soon. Does not block. */
+void qemuMigrationTunnelAbort(qemuMigrationTunnel *t);
+
+/** qemuMigrationTunnelBytes: bytes moved so far. */
+unsigned long long qemuMigrationTunnelBytes(qemuMigrationTunnel *t);
+
+/** qemuMigrationTunnelFree: abort if still running, wait for the pump, free. NULL-safe. */
+void qemuMigrationTunnelFree(qemuMigrationTunnel *t);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(qemuMigrationTunnel, qemuMigrationTunnelFree)
