@@ -39,27 +39,19 @@ static gpointer
 qemuMigrationTunnelOutThread(gpointer opaque)
 {
     qemuMigrationTunnel *t = opaque;
-    g_autofree char *buf = g_malloc(TERN_NET_STREAM_CHUNK);
     GError *err = NULL;
 
     for (;;) {
-        gssize n = read(t->fd, buf, TERN_NET_STREAM_CHUNK);
+        gssize n = ternNetStreamSendFromFD(t->st, t->fd, &err);
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            ternErrorSetSystem(&err, TERN_FROM_QEMU, errno,
-                               "cannot read QEMU's migration stream");
+        if (n < 0)
             break;
-        }
         if (n == 0) {
             /* QEMU is done (or cancelled: then Perform aborts before this matters) */
             if (!g_atomic_int_get(&t->aborted))
                 ternNetStreamFinish(t->st, &err);
             break;
         }
-        if (!ternNetStreamSend(t->st, buf, (size_t)n, &err))
-            break;
         t->bytes += (guint64)n;
     }
     if (err)

@@ -81,6 +81,15 @@ bool ternNetMessageEncodeHeader(ternNetMessage *msg, GError **error);
 bool ternNetMessageEncodePayload(ternNetMessage *msg, xdrproc_t filter, void *data,
                                  GError **error);
 
+/**
+ * ternNetMessageEncodePayloadFromFD: append up to @max bytes read (one
+ * read) from @fd straight into the packet, and finish. Returns the bytes
+ * read, 0 at end of file (the packet then has an empty payload), -1 on a
+ * read error. Blocks as read() does.
+ */
+gssize ternNetMessageEncodePayloadFromFD(ternNetMessage *msg, int fd, size_t max,
+                                         GError **error);
+
 /** ternNetMessageEncodePayloadRaw: append raw bytes (stream data) and finish. */
 bool ternNetMessageEncodePayloadRaw(ternNetMessage *msg, const char *data, size_t len,
                                     GError **error);

@@ -396,35 +396,55 @@ streamCheckWritableLocked(ternNetStream *st, GError **error)
     return true;
 }
 
+/* queue the data packet @msg (taken), blocking while the connection's backlog is full */
+static bool
+streamSendData(ternNetStream *st, ternNetMessage *msg, GError **error)
+{
+    g_mutex_lock(&st->lock);
+    if (!streamCheckWritableLocked(st, error)) {
+        g_mutex_unlock(&st->lock);
+        ternNetMessageFree(msg);
+        return false;
+    }
+    if (!streamTransportEnterLocked(st)) {
+        g_mutex_unlock(&st->lock);
+        ternNetMessageFree(msg);
+        streamSetClosedError(error);
+        return false;
+    }
+    g_mutex_unlock(&st->lock);
+    return streamTransportSendHeld(st, msg, true, error);
+}
+
 bool
 ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **error)
 {
     while (len > 0) {
         size_t chunk = MIN(len, (size_t)TERN_NET_STREAM_CHUNK);
         g_autoptr(ternNetMessage) msg = streamPacketNew(st, TERN_NET_CONTINUE);
-        bool ok;
 
         if (!ternNetMessageEncodeHeader(msg, error) ||
-            !ternNetMessageEncodePayloadRaw(msg, data, chunk, error))
-            return false;
-        g_mutex_lock(&st->lock);
-        if (!streamCheckWritableLocked(st, error)) {
-            g_mutex_unlock(&st->lock);
-            return false;
-        }
-        if (!streamTransportEnterLocked(st)) {
-            g_mutex_unlock(&st->lock);
-            streamSetClosedError(error);
-            return false;
-        }
-        g_mutex_unlock(&st->lock);
-        ok = streamTransportSendHeld(st, g_steal_pointer(&msg), true, error);
-        if (!ok)
+            !ternNetMessageEncodePayloadRaw(msg, data, chunk, error) ||
+            !streamSendData(st, g_steal_pointer(&msg), error))
             return false;
         data += chunk;
         len -= chunk;
     }
     return true;
+}
+
+gssize
+ternNetStreamSendFromFD(ternNetStream *st, int fd, GError **error)
+{
+    g_autoptr(ternNetMessage) msg = streamPacketNew(st, TERN_NET_CONTINUE);
+    gssize n;
+
+    if (!ternNetMessageEncodeHeader(msg, error) ||
+        (n = ternNetMessageEncodePayloadFromFD(msg, fd, TERN_NET_STREAM_CHUNK, error)) < 0)
+        return -1;
+    if (n == 0)
+        return 0;
+    return streamSendData(st, g_steal_pointer(&msg), error) ? n : -1;
 }
 
 bool

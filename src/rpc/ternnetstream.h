@@ -127,6 +127,14 @@ gssize ternNetStreamRecv(ternNetStream *st, char *buf, size_t len, GError **erro
 bool ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **error);
 
 /**
+ * ternNetStreamSendFromFD: one data packet of up to TERN_NET_STREAM_CHUNK
+ * bytes read from @fd directly into the packet (no copy in between), sent
+ * like ternNetStreamSend. Returns the bytes sent, 0 at @fd's end of file
+ * (nothing sent), -1 on error.
+ */
+gssize ternNetStreamSendFromFD(ternNetStream *st, int fd, GError **error);
+
+/**
  * ternNetStreamFinish: end our side. A writer sends OK and waits for the
  * peer's OK; a reader that saw the peer's OK confirms with OK.
  */
