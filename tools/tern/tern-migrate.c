@@ -900,16 +900,18 @@ ternCliDomjobinfoPrint(ternControl *ctl, const ternCmd *cmd, const ternDomainJob
 
     ternCtlPrint(ctl, "%-17s %-12s\n", "Job type:",
                  ternCliWord(ternCliJobTypes, G_N_ELEMENTS(ternCliJobTypes), info->type));
-    if (ternTypedParamsGetInt(params, nparams, TERN_DOMAIN_JOB_OPERATION, &op) < 0)
-        return false;
-    ternCtlPrint(ctl, "%-17s %-12s\n", "Operation:",
-                 ternCliWord(ternCliJobOperations, G_N_ELEMENTS(ternCliJobOperations), op));
 
-    /* no job, or a finished one nobody asked for: nothing more to say */
+    /* no job, or a finished one nobody asked for: nothing more to say (virsh 9.0 prints
+     * no Operation line then either) */
     if (!ternCmdOptBool(cmd, "anystats") && info->type != TERN_DOMAIN_JOB_BOUNDED &&
         info->type != TERN_DOMAIN_JOB_UNBOUNDED &&
         (!(flags & TERN_DOMAIN_JOB_STATS_COMPLETED) || info->type != TERN_DOMAIN_JOB_COMPLETED))
         return true;
+
+    if (ternTypedParamsGetInt(params, nparams, TERN_DOMAIN_JOB_OPERATION, &op) < 0)
+        return false;
+    ternCtlPrint(ctl, "%-17s %-12s\n", "Operation:",
+                 ternCliWord(ternCliJobOperations, G_N_ELEMENTS(ternCliJobOperations), op));
 
     ternCtlPrint(ctl, "%-17s %-12llu ms\n", "Time elapsed:", info->timeElapsed);
     if ((rc = ternTypedParamsGetULLong(params, nparams, TERN_DOMAIN_JOB_TIME_ELAPSED_NET,
