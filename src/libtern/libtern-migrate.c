@@ -306,8 +306,8 @@ ternMigrateRequireParams(ternConnect *conn, const char *side, const char *func, 
     if (rc == 0) {
         ternErrorSet(
             error, TERN_FROM_DOMAIN, TERN_ERR_NO_SUPPORT,
-            "%s: the %s host (driver %s) does not support migration with extensible parameters (MIGRATION_PARAMS), and libtern implements no older migration protocol",
-            func, side, conn->driver->name);
+            "%s: the %s host '%s' does not support migration with extensible parameters (MIGRATION_PARAMS), and libtern implements no older migration protocol",
+            func, side, conn->uri);
         return false;
     }
     return true;
@@ -426,9 +426,8 @@ ternMigrateV3Confirm(ternMigrateV3 *m, int cancelled)
                                                            cookiein, cookieinlen,
                                                            m->flags | m->protection, cancelled,
                                                            &err))
-        TERN_WARN("Confirm of the migration of '%s' failed (%s): guest %s probably left in '%s' state on the source",
-                  m->dom->name, err ? err->message : "no error given", m->dom->name,
-                  cancelled ? "paused" : "paused or running");
+        TERN_WARN("Confirm of the migration of '%s' failed (%s): the guest is probably left paused on the source",
+                  m->dom->name, err ? err->message : "no error given");
 }
 
 /*

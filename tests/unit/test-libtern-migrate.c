@@ -232,14 +232,14 @@ testFeaturesDecide(void)
     /* client-managed: PARAMS (13) on the source first */
     assertMigrate3Fails(&h, NULL, 0, TERN_MIGRATE_LIVE, TERN_ERR_NO_SUPPORT,
                         "this function is not supported by the connection driver: "
-                        "ternDomainMigrate3: the source host (driver Test) does not support "
+                        "ternDomainMigrate3: the source host 'test:///default' does not support "
                         "migration with extensible parameters (MIGRATION_PARAMS), and libtern "
                         "implements no older migration protocol");
     g_assert_null(ternDomainMigrate(h.dom, h.dconn, TERN_MIGRATE_LIVE, "renamed",
                                     "tcp:192.0.2.2:49152", 100));
     assertLastError(TERN_ERR_NO_SUPPORT,
                     "this function is not supported by the connection driver: "
-                    "ternDomainMigrate: the source host (driver Test) does not support "
+                    "ternDomainMigrate: the source host 'test:///default' does not support "
                     "migration with extensible parameters (MIGRATION_PARAMS), and libtern "
                     "implements no older migration protocol");
     /* OFFLINE (12) and CHANGE_PROTECTION (7) are asked before that */
