@@ -377,6 +377,7 @@ typedef struct {
     bool progressShown;
     bool postcopyAfterPrecopy;
     bool postcopyStarted;
+    bool abortPending; /* Ctrl-C came, but no job could be aborted yet */
     ternCliTimeoutAction timeoutAction;
 } ternCliMigrateJob;
 
@@ -457,6 +458,17 @@ ternCliMigrateFirstPassDone(ternCliMigrateJob *job, const ternDomainJobInfo *inf
     return info->dataTotal > 0 && info->dataProcessed >= info->dataTotal;
 }
 
+/* Abort the job; false (error dropped) if there is none to abort yet. */
+static bool
+ternCliMigrateAbort(ternCliMigrateJob *job)
+{
+    if (ternDomainAbortJob(job->dom) < 0) {
+        ternResetLastError();
+        return false;
+    }
+    return true;
+}
+
 /* Every 500 ms: the job's progress; its errors are ignored, as virsh ignores them. */
 static gboolean
 ternCliMigratePoll(gpointer opaque)
@@ -470,6 +482,11 @@ ternCliMigratePoll(gpointer opaque)
     }
     if (info.type != TERN_DOMAIN_JOB_BOUNDED && info.type != TERN_DOMAIN_JOB_UNBOUNDED)
         return G_SOURCE_CONTINUE;
+    /* Ctrl-C before the source had a job to abort: now it has one */
+    if (job->abortPending) {
+        job->abortPending = !ternCliMigrateAbort(job);
+        return G_SOURCE_CONTINUE;
+    }
     if (job->verbose && info.dataTotal > 0)
         ternCliMigratePrintProgress(job, info.dataRemaining, info.dataTotal);
     if (job->postcopyAfterPrecopy && !job->postcopyStarted &&
@@ -499,14 +516,17 @@ ternCliMigrateTimeout(gpointer opaque)
     return G_SOURCE_REMOVE;
 }
 
-/* SIGINT: abort the job; the worker's call then returns with the daemon's error. */
+/*
+ * SIGINT: abort the job; the worker's call then returns with the daemon's
+ * error. Too early (no job yet on the source), the next poll that sees one
+ * tries again.
+ */
 static gboolean
 ternCliMigrateInterrupt(gpointer opaque)
 {
     ternCliMigrateJob *job = opaque;
 
-    if (ternDomainAbortJob(job->dom) < 0)
-        ternResetLastError();
+    job->abortPending = !ternCliMigrateAbort(job);
     return G_SOURCE_CONTINUE;
 }
 
