@@ -1,0 +1,543 @@
+#!/usr/bin/env python3
+"""test-migrate-p2p.py: peer-to-peer and tunnelled live migration between two ternds, driven
+by the real virsh: hops there and back, the failures of a tunnelled transfer, and several
+tunnelled migrations at once.
+
+Usage: test-migrate-p2p.py TERND VIRSH KERNEL INITRAMFS [PART...]
+  PARTs, in this order by default:
+    hops        `virsh migrate --live --p2p` a->b->a, then the same with --tunnelled, the
+                guest (512 MiB) rewriting 128 MiB at 64 MiB/s
+    faults      a tunnelled a->b transfer at --bandwidth 20 hit by: (a) the destination ternd
+                killed (then started again), (b) the destination QEMU killed, (c) the a-b link
+                cut (restored after), (d) `virsh domjobabort` from a second client on a
+    concurrent  four tunnelled migrations at once, two each way (256 MiB guests, light
+                dirtying)
+Output is TAP; numbers (downtime, time to detect each failure, the clients' errors) are
+"# " lines. Prints "1..0 # SKIP ..." (exit 0) without root, virsh or QEMU.
+
+Two test hosts (ternhosts.py); each migration's virsh runs on its source host and talks only
+to the source ternd, which connects to the destination ternd itself (that is --p2p). With
+--tunnelled the QEMU migration stream goes through that connection, so a cut a-b link, a dead
+destination ternd or QEMU must end the source's job: the guest keeps running on the source and
+the destination is left with nothing. The guests (migrun.MigGuest: pti=on, serial output of
+every QEMU appended to one file and stamped with the host's clock as it arrives) are judged by
+heartbeat.py: counter continuous, nothing corrupt, heartbeats go on afterwards.
+
+When a check fails, the hosts' ternd and QEMU logs are copied to
+/tmp/tern-migrate-p2p-logs-<pid>/ before the hosts are removed.
+"""
+import os
+import re
+import shutil
+import signal
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import migrun  # noqa: E402
+from migrun import Client, MigGuest, Migration, jobinfo, migration_report, format_report  # noqa: E402
+import ternhosts  # noqa: E402
+from ternhosts import TestHosts  # noqa: E402
+from testguest import qemu_pids  # noqa: E402
+
+MIB = 1 << 20
+MIGRATE_TIMEOUT = 240
+LOCK_TIMEOUT = 3000
+STALL_S = 10            # qemu_migration.c QEMU_MIGRATION_STALL_MS
+KEEPALIVE = (5, 5)      # ternd.conf keepalive_interval, keepalive_count (the defaults)
+
+MODES = [
+    ("p2p", ["--live", "--p2p"]),
+    ("tunnelled", ["--live", "--p2p", "--tunnelled"]),
+]
+
+
+class Tap:
+    """TAP on stdout, flushed line by line (meson shows progress), with "# " notes."""
+
+    def __init__(self):
+        self.n = 0
+        self.failed = []
+
+    def ok(self, cond, desc, detail=""):
+        self.n += 1
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc), flush=True)
+        if not cond:
+            self.failed.append(desc)
+            self.note(detail, "#   ")
+        return bool(cond)
+
+    @staticmethod
+    def note(text, prefix="# "):
+        for line in str(text).splitlines():
+            print(prefix + line, flush=True)
+
+    def done(self):
+        print("1..%d" % self.n, flush=True)
+        return 1 if self.failed else 0
+
+
+class Ctx:
+    def __init__(self, hosts, tap, virsh, kernel, initrd):
+        self.hosts = hosts
+        self.a, self.b = hosts
+        self.tap = tap
+        self.virsh = virsh
+        self.kernel, self.initrd = kernel, initrd
+        self.gdir = os.path.join(hosts.workdir, "guests")  # outside every host's root
+
+    def v(self, host, on=None):
+        """virsh -c HOST, run inside host @on (default: @host itself)."""
+        return Client(on or host, self.virsh, host.uri_tcp)
+
+    def guest(self, name, **kw):
+        return MigGuest(self.gdir, name, self.kernel, self.initrd, **kw)
+
+
+# -- small helpers -------------------------------------------------------------------------------
+
+def qemus(host):
+    return ternhosts.qemu_pids_under(host.root)
+
+
+def wait_for(fn, timeout, step=0.1):
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v or time.monotonic() > deadline:
+            return v
+        time.sleep(step)
+
+
+def domstate(ctx, host, name):
+    r = ctx.v(host).run("domstate", name)
+    return r.out.strip() if r.ok else None
+
+
+def listed(ctx, host):
+    r = ctx.v(host).run("list", "--all", "--name")
+    return r.out.split() if r.ok else None
+
+
+def host_clean(ctx, host):
+    return listed(ctx, host) == [] and not qemus(host)
+
+
+def clean_detail(ctx, host):
+    return "virsh list --all --name on %s: %s; QEMUs under its root: %s" % (
+        host.name, listed(ctx, host), qemus(host))
+
+
+def last_error(res):
+    lines = [ln.strip() for ln in (res.err + res.out).splitlines() if ln.strip()]
+    errs = [ln for ln in lines if ln.startswith("error:")]
+    return " / ".join(errs) if errs else (lines[-1] if lines else "(no output)")
+
+
+def log_since(host, offset, pattern=r"(?i)error|fail|abort|cancel|keepalive|stall|closed|lost"):
+    """The lines of @host's ternd log after byte @offset that match @pattern (at most 15)."""
+    try:
+        with open(host.log_path, "rb") as f:
+            f.seek(offset)
+            text = f.read().decode("utf-8", errors="replace")
+    except OSError:
+        return []
+    rx = re.compile(pattern)
+    return [ln for ln in text.splitlines() if rx.search(ln)][-15:]
+
+
+def log_size(host):
+    try:
+        return os.path.getsize(host.log_path)
+    except OSError:
+        return 0
+
+
+def boot(ctx, guest, host, beats=10):
+    t0 = time.monotonic()
+    try:
+        guest.start(ctx.v(host))
+    except RuntimeError as e:
+        return ctx.tap.ok(False, "%s boots on %s" % (guest.name, host.name), e)
+    ok = guest.wait_heartbeats(beats, timeout=90)
+    p = guest.params
+    ctx.tap.ok(ok, "%s boots on %s (%d MiB, dirtying %d MiB at %d MiB/s, heartbeat every %d ms)"
+               % (guest.name, host.name, p["mib"], p["dirty"], p["rate"], p["hb_ms"]),
+               "%s\n%s" % (guest.report(), migrun.diagnostics(ctx.hosts)))
+    if ok:
+        ctx.tap.note("%s: first heartbeats %.1f s after define" % (guest.name,
+                                                                time.monotonic() - t0))
+    return ok
+
+
+def wait_dirtied(guest, mib, timeout=60):
+    """Until the guest has rewritten its buffer once (it is in its steady state)."""
+    if guest.params["dirty"] == 0:
+        return True
+    return guest.wait_report(lambda r: (r["last_dirtied_mib"] or 0) >= mib, timeout)
+
+
+def remove_guest(ctx, guest):
+    for h in (ctx.a, ctx.b):
+        if h.pid is None:
+            try:
+                ctx.hosts.start_ternd(h)
+            except Exception as e:  # noqa: BLE001 -- the teardown removes the rest
+                ctx.tap.note("could not restart ternd on %s: %s" % (h.name, e))
+                continue
+        ctx.v(h).run("destroy", guest.name)
+        ctx.v(h).run("undefine", guest.name)
+    guest.close()
+
+
+def wait_transfer(ctx, mig, src, name, min_bytes, timeout=60):
+    """Poll domjobinfo on @src until @name's outgoing migration has moved @min_bytes; the job
+    info then, or None if the migration ended first or time ran out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and mig.running():
+        info, _ = jobinfo(ctx.v(src), name)
+        if info and info.get("Job type") == "Unbounded" and \
+                isinstance(info.get("Data processed"), int) and info["Data processed"] >= min_bytes:
+            return info
+        time.sleep(0.2)
+    return None
+
+
+def end_migration(ctx, mig, src, timeout):
+    """Wait up to @timeout s for @mig; if it still runs then, domjobabort on @src and end the
+    client. Returns (Result, timed_out)."""
+    res = mig.wait(timeout)
+    if res is not None:
+        return res, False
+    ctx.v(src).run("domjobabort", mig.cmd[-2])
+    res = mig.wait(30)
+    if res is None:
+        res = mig.kill()
+    return res, True
+
+
+# -- part hops -----------------------------------------------------------------------------------
+
+def hop(ctx, label, guest, opts, src, dst):
+    """One migration of @guest from @src to @dst with virsh @opts that must succeed."""
+    tap = ctx.tap
+    name = guest.name
+    wait_dirtied(guest, guest.params["dirty"])
+    before = guest.last_seq()
+    mig = Migration(ctx.v(src), name, dst.uri_tcp, *opts)
+    res, timed_out = end_migration(ctx, mig, src, MIGRATE_TIMEOUT)
+    ok = tap.ok(res.ok, "%s: virsh migrate %s %s->%s" % (label, " ".join(opts), src.name, dst.name),
+                "%s\n%s" % (res, migrun.diagnostics(ctx.hosts)))
+    if not ok:
+        return False
+    st = wait_for(lambda: domstate(ctx, dst, name) == "running", 10)
+    tap.ok(st, "%s: the guest runs on %s" % (label, dst.name),
+           "domstate on %s: %s" % (dst.name, domstate(ctx, dst, name)))
+    src_state = domstate(ctx, src, name)
+    tap.ok(src_state in (None, "shut off"),
+           "%s: it does not run on %s any more (domstate: %s)" % (label, src.name, src_state))
+    pids = wait_for(lambda: len(qemu_pids(name)) == 1 and qemu_pids(name), 10)
+    tap.ok(pids and set(pids) == set(qemus(dst)) and not qemus(src),
+           "%s: one QEMU runs the guest, on %s" % (label, dst.name),
+           "QEMUs of %s: %s; under %s's root %s, under %s's root %s" % (
+               name, qemu_pids(name), dst.name, qemus(dst), src.name, qemus(src)))
+    arrived = guest.wait_beats_after(mig.t1, n=5, timeout=20)
+    job, _ = jobinfo(ctx.v(dst), name, completed=True)
+    if not job or job.get("Job type") != "Completed":
+        job, _ = jobinfo(ctx.v(src), name, completed=True)
+    r = migration_report(guest, mig.t0, mig.t1, job)
+    tap.ok(arrived and r["ok"] and guest.last_seq() > before,
+           "%s: heartbeat counter continuous, no corruption, heartbeats go on" % label,
+           "%s\n%s" % (format_report(r), guest.report()))
+    tap.note("%s: %s" % (label, format_report(r)))
+    if job:
+        tap.note("%s: domjobinfo --completed: data processed %s / total %s" % (
+            label, job.get("Data processed"), job.get("Data total")))
+    return True
+
+
+def part_hops(ctx):
+    g = ctx.guest("p2p", mib=512, dirty=128, rate=64, hb_ms=20)
+    ctx.hop_guest = g
+    if not boot(ctx, g, ctx.a):
+        return
+    for mode, opts in MODES:
+        if not hop(ctx, "%s a->b" % mode, g, opts, ctx.a, ctx.b):
+            return
+        if not hop(ctx, "%s b->a" % mode, g, opts, ctx.b, ctx.a):
+            return
+    rep = g.report()
+    ctx.tap.ok(rep["continuous"] and not rep["corrupt"] and rep["starts"] == 1,
+               "hops: over all four, counter continuous, no corruption, one boot",
+               str({k: rep[k] for k in ("count", "breaks", "corrupt_lines", "errors", "starts")}))
+
+
+# -- part faults ---------------------------------------------------------------------------------
+
+def fault_kill_ternd(ctx, g):
+    rc = ctx.hosts.kill_ternd(ctx.b, signal.SIGKILL)
+    return "SIGKILL to b's ternd (exit status %s)" % rc
+
+
+def undo_kill_ternd(ctx):
+    ctx.hosts.start_ternd(ctx.b)
+
+
+def fault_kill_qemu(ctx, g):
+    pids = qemus(ctx.b)
+    for p in pids:
+        os.kill(p, signal.SIGKILL)
+    return "SIGKILL to b's QEMU %s" % pids
+
+
+def fault_cut_link(ctx, g):
+    ctx.hosts.cut_link(ctx.a, ctx.b)
+    return "a-b link cut (both ends down)"
+
+
+def undo_cut_link(ctx):
+    ctx.hosts.restore_link(ctx.a, ctx.b)
+
+
+def fault_abort(ctx, g):
+    r = ctx.v(ctx.a).run("domjobabort", g.name)
+    ctx.fault_detail = r
+    return "virsh domjobabort %s on a (second client): rc %s %s" % (
+        g.name, r.rc, (r.err.strip() or r.out.strip()))
+
+
+KA_S = KEEPALIVE[0] * (KEEPALIVE[1] + 1)
+# name, fault, undo, detected within (s), what the error must mention
+FAULTS = [
+    ("destination ternd killed", fault_kill_ternd, undo_kill_ternd, 10,
+     r"(?i)connection|closed|end of file|eof|reset|peer|destination|lost"),
+    ("destination QEMU killed", fault_kill_qemu, None, 10,
+     r"(?i)qemu|destination|stream|incoming|exited|died|killed"),
+    ("a-b link cut", fault_cut_link, undo_cut_link, min(STALL_S, KA_S) + 5,
+     r"(?i)keepalive|no progress|stall|timed? ?out|unreachable|connection|lost"),
+    ("domjobabort", fault_abort, None, 10,
+     r"(?i)cancel|abort"),
+]
+
+
+def fault_case(ctx, g, case):
+    name, fault, undo, within, cause_re = case
+    a, b, tap = ctx.a, ctx.b, ctx.tap
+    label = "fault %s" % name
+    if not tap.ok(domstate(ctx, a, g.name) == "running" and host_clean(ctx, b),
+                  "%s: before: the guest runs on a, b is clean" % label,
+                  "a: %s; %s" % (domstate(ctx, a, g.name), clean_detail(ctx, b))):
+        return False
+    wait_dirtied(g, g.params["dirty"])
+    off = log_size(a)
+    mig = Migration(ctx.v(a), g.name, b.uri_tcp, "--live", "--p2p", "--tunnelled",
+                    "--bandwidth", "20")
+    info = wait_transfer(ctx, mig, a, g.name, 16 * MIB)
+    if not tap.ok(info is not None, "%s: the tunnelled migration is transferring (16 MiB across)"
+                  % label, "%s\n%s" % (mig.wait(0) or "no Unbounded job with 16 MiB processed "
+                                       "within 60 s", migrun.diagnostics(ctx.hosts))):
+        end_migration(ctx, mig, a, 30)
+        return after_fault(ctx, label, g, mig)
+    tap.note("%s: %.1f MiB across after %.1f s" % (label, info["Data processed"] / MIB,
+                                                  time.monotonic() - mig.t0))
+    t_fault = time.monotonic()
+    try:
+        what = fault(ctx, g)
+        tap.note("%s: %s, %.2f s into the migration" % (label, what, t_fault - mig.t0))
+        res, timed_out = end_migration(ctx, mig, a, 120)
+    finally:
+        if undo:
+            undo(ctx)  # after the client returned, or on the way out
+    took = mig.t1 - t_fault
+    err = last_error(res)
+    tap.note("%s: detected after %.2f s (virsh exited %s): %s" % (label, took, res.rc, err))
+    for ln in log_since(a, off):
+        tap.note("%s: a's log: %s" % (label, ln))
+    ok = tap.ok(not timed_out and res.rc not in (0, None),
+                "%s: the migrating virsh fails" % label,
+                "%s\n%s%s" % (res, "(still running 120 s after the fault: domjobabort sent)\n"
+                              if timed_out else "", migrun.diagnostics(ctx.hosts)))
+    if ok:
+        tap.ok(took <= within, "%s: detected within %d s (took %.2f s)" % (label, within, took),
+               "\n".join(log_since(a, off)))
+        tap.ok(re.search(cause_re, err), "%s: the error names the cause: %s" % (label, err),
+               "wanted /%s/" % cause_re)
+    return after_fault(ctx, label, g, mig)
+
+
+def after_fault(ctx, label, g, mig):
+    a, b, tap = ctx.a, ctx.b, ctx.tap
+    ok = tap.ok(wait_for(lambda: domstate(ctx, a, g.name) == "running", 10),
+                "%s: the guest still runs on a (domstate)" % label,
+                "domstate on a: %s\n%s" % (domstate(ctx, a, g.name),
+                                           migrun.diagnostics(ctx.hosts)))
+    arrived = g.wait_beats_after(mig.t1, n=10, timeout=20)
+    r = migration_report(g, mig.t0, mig.t1)
+    ok &= tap.ok(arrived and r["ok"],
+                 "%s: heartbeats go on, counter continuous, no corruption" % label,
+                 "%s\n%s" % (format_report(r), g.report()))
+    tap.note("%s: largest heartbeat gap during the attempt: %s ms" % (label, r["downtime_ms"]))
+    tap.ok(len(qemus(a)) == 1, "%s: a has one QEMU" % label, qemus(a))
+    t = time.monotonic()
+    clean = wait_for(lambda: host_clean(ctx, b), 30, step=0.5)
+    tap.ok(clean, "%s: b is clean (no domain in virsh list --all, no QEMU)" % label,
+           "%s\n%s" % (clean_detail(ctx, b), migrun.diagnostics(ctx.hosts)))
+    if clean:
+        if time.monotonic() - t > 0.5:
+            tap.note("%s: b was clean %.1f s after the client returned" % (
+                label, time.monotonic() - t + (t - mig.t1)))
+    else:
+        # leave b clean for the next case, whatever ternd did
+        ctx.v(b).run("destroy", g.name)
+        ctx.v(b).run("undefine", g.name)
+        for p in qemus(b):
+            os.kill(p, signal.SIGKILL)
+    return ok
+
+
+def part_faults(ctx):
+    g = getattr(ctx, "hop_guest", None)
+    if g is None or domstate(ctx, ctx.a, g.name) != "running":
+        if g is not None:
+            remove_guest(ctx, g)
+        g = ctx.guest("p2p-fault", mib=512, dirty=128, rate=64, hb_ms=20)
+        if not boot(ctx, g, ctx.a):
+            return
+    ctx.hop_guest = None
+    try:
+        for case in FAULTS:
+            if not fault_case(ctx, g, case):
+                break
+        rep = g.report()
+        ctx.tap.ok(rep["continuous"] and not rep["corrupt"] and rep["starts"] == 1,
+                   "faults: over all attempts, counter continuous, no corruption, one boot",
+                   str({k: rep[k] for k in ("count", "breaks", "corrupt_lines", "errors",
+                                            "starts")}))
+    finally:
+        remove_guest(ctx, g)
+
+
+# -- part concurrent -----------------------------------------------------------------------------
+
+def part_concurrent(ctx):
+    a, b, tap = ctx.a, ctx.b, ctx.tap
+    g = getattr(ctx, "hop_guest", None)
+    if g is not None:
+        remove_guest(ctx, g)
+        ctx.hop_guest = None
+    plan = [("conc1", a, b), ("conc2", a, b), ("conc3", b, a), ("conc4", b, a)]
+    guests = []
+    try:
+        for name, src, _dst in plan:
+            g = ctx.guest(name, mib=256, dirty=32, rate=8, hb_ms=50)
+            guests.append(g)
+            if not boot(ctx, g, src, beats=5):
+                return
+        for g in guests:
+            wait_dirtied(g, g.params["dirty"])
+        migs = []
+        for g, (name, src, dst) in zip(guests, plan):
+            migs.append(Migration(ctx.v(src), name, dst.uri_tcp, "--live", "--p2p",
+                                  "--tunnelled"))
+        t0 = min(m.t0 for m in migs)
+        results = [end_migration(ctx, m, src, 600) for m, (_n, src, _d) in zip(migs, plan)]
+        tap.note("concurrent: all four done %.1f s after the first started" %
+                 (max(m.t1 for m in migs) - t0))
+        for g, m, (res, _to), (name, src, dst) in zip(guests, migs, results, plan):
+            label = "concurrent %s %s->%s" % (name, src.name, dst.name)
+            if not tap.ok(res.ok, "%s: virsh migrate --live --p2p --tunnelled" % label,
+                          "%s\n%s" % (res, migrun.diagnostics(ctx.hosts))):
+                continue
+            tap.ok(wait_for(lambda: domstate(ctx, dst, name) == "running", 10),
+                   "%s: runs on %s" % (label, dst.name), domstate(ctx, dst, name))
+            pids = qemu_pids(name)
+            tap.ok(len(pids) == 1 and set(pids) <= set(qemus(dst)),
+                   "%s: one QEMU, on %s" % (label, dst.name),
+                   "%s; %s's QEMUs %s" % (pids, dst.name, qemus(dst)))
+            arrived = g.wait_beats_after(m.t1, n=5, timeout=30)
+            job, _ = jobinfo(ctx.v(dst), name, completed=True)
+            r = migration_report(g, m.t0, m.t1, job)
+            tap.ok(arrived and r["ok"],
+                   "%s: heartbeat counter continuous, no corruption, heartbeats go on" % label,
+                   "%s\n%s" % (format_report(r), g.report()))
+            tap.note("%s: %s" % (label, format_report(r)))
+    finally:
+        for g in guests:
+            remove_guest(ctx, g)
+
+
+PARTS = {"hops": part_hops, "faults": part_faults, "concurrent": part_concurrent}
+
+
+def save_logs(hosts):
+    dest = "/tmp/tern-migrate-p2p-logs-%d" % os.getpid()
+    for h in hosts:
+        d = os.path.join(dest, h.name)
+        os.makedirs(d, exist_ok=True)
+        if os.path.exists(h.log_path):
+            shutil.copy(h.log_path, d)
+        qdir = os.path.join(h.root, "var/log/tern/qemu")
+        if os.path.isdir(qdir):
+            shutil.copytree(qdir, os.path.join(d, "qemu"), dirs_exist_ok=True)
+    gdir = os.path.join(hosts.workdir, "guests")
+    if os.path.isdir(gdir):
+        shutil.copytree(gdir, os.path.join(dest, "guests"), dirs_exist_ok=True)
+    return dest
+
+
+def main(argv):
+    if len(argv) < 5:
+        sys.stderr.write(__doc__)
+        return 2
+    ternd, virsh, kernel, initrd = argv[1:5]
+    names = argv[5:] or list(PARTS)
+    unknown = [n for n in names if n not in PARTS]
+    if unknown:
+        sys.stderr.write("unknown part(s) %s; known: %s\n" % (unknown, " ".join(PARTS)))
+        return 2
+    if os.geteuid() != 0:
+        print("1..0 # SKIP needs root (network namespaces)")
+        return 0
+    if not shutil.which("qemu-system-x86_64"):
+        print("1..0 # SKIP qemu-system-x86_64 not found")
+        return 0
+    if not virsh or not (os.path.exists(virsh) or shutil.which(virsh)):
+        print("1..0 # SKIP virsh not found")
+        return 0
+    tap = Tap()
+    for path in (kernel, initrd):
+        if not os.path.isfile(path):
+            tap.ok(False, "the test guest exists", "%s is missing" % path)
+            return tap.done()
+    # meson passes build-tree paths relative to its working directory
+    ternd = os.path.abspath(ternd)
+    virsh = os.path.abspath(virsh) if os.sep in virsh else shutil.which(virsh)
+    kernel, initrd = os.path.abspath(kernel), os.path.abspath(initrd)
+    t0 = time.monotonic()
+    with TestHosts(ternd, n=2, lock_timeout=LOCK_TIMEOUT) as hosts:
+        tap.note("test hosts ready after %.1f s (lock included)" % (time.monotonic() - t0))
+        ctx = Ctx(hosts, tap, virsh, kernel, initrd)
+        for name in names:
+            tap.note("--- part %s" % name)
+            tp = time.monotonic()
+            before = len(tap.failed)
+            try:
+                PARTS[name](ctx)
+            except Exception:  # noqa: BLE001 -- report, go on with the next part
+                import traceback
+                tap.ok(False, "part %s ran to its end" % name,
+                       "%s\n%s" % (traceback.format_exc(), migrun.diagnostics(hosts)))
+            tap.note("part %s: %.1f s, %d failure(s)" % (name, time.monotonic() - tp,
+                                                        len(tap.failed) - before))
+        g = getattr(ctx, "hop_guest", None)
+        if g is not None:
+            remove_guest(ctx, g)
+        if tap.failed:
+            tap.note("logs kept in %s" % save_logs(hosts))
+    tap.note("%d checks, %d failed, in %.0f s" % (tap.n, len(tap.failed), time.monotonic() - t0))
+    return tap.done()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
