@@ -925,15 +925,18 @@ qemuMigrationSrcRestoreRunning(qemuDriver *drv, ternDomainObj *obj)
     /* QEMU stops the guest at the very end: what counts is QEMU's word, not ours */
     if (qemuMonitorQueryStatus(mon, &st, &err) && !st.running &&
         !(priv->mig && priv->mig->flags & TERN_MIGRATE_PAUSED) &&
-        (obj->reason == TERN_DOMAIN_PAUSED_MIGRATION || obj->reason == TERN_DOMAIN_PAUSED_POSTCOPY ||
-         obj->state == TERN_DOMAIN_RUNNING)) {
+        (obj->state == TERN_DOMAIN_RUNNING || obj->reason == TERN_DOMAIN_PAUSED_MIGRATION ||
+         obj->reason == TERN_DOMAIN_PAUSED_POSTCOPY ||
+         /* after a restart: QEMU stopped it while no ternd watched */
+         obj->reason == TERN_DOMAIN_PAUSED_UNKNOWN)) {
         if (!qemuMonitorStartCPUs(mon, &err))
             TERN_ERROR("domain '%s': cannot resume after failed migration: %s", obj->def->name,
                        err->message);
     }
     qemuDomainObjExitMonitor(obj, mon);
     if (ternDomainObjIsActive(obj) && obj->state == TERN_DOMAIN_PAUSED && !err &&
-        (obj->reason == TERN_DOMAIN_PAUSED_MIGRATION)) {
+        (obj->reason == TERN_DOMAIN_PAUSED_MIGRATION ||
+         obj->reason == TERN_DOMAIN_PAUSED_UNKNOWN)) {
         /* the RESUME event may not have arrived yet */
         ternDomainObjSetState(obj, TERN_DOMAIN_RUNNING, TERN_DOMAIN_RUNNING_MIGRATION_CANCELED);
         qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_RESUMED,
@@ -1518,6 +1521,9 @@ qemuMigrationSrcStart(qemuDriver *drv, ternDomainObj *obj, const qemuMigrationAr
                                                           NULL),
                                 &qp, error))
         return false;
+    /* the limit a migration was given stays the domain's (what get-speed reports) */
+    if (a->hasBandwidth)
+        priv->migMaxSpeedMiB = a->bandwidth;
     if (priv->mig->abortRequested) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_ABORTED,
                      "job 'migration out' canceled by client");
@@ -1765,6 +1771,25 @@ qemuMigrationDstPersist(qemuDriver *drv, ternDomainObj *obj, const ternMigration
     return true;
 }
 
+/*
+ * The downtime the guest saw: from the source's STOP (its clock, in the
+ * cookie) to our resume, as libvirt computes it. QEMU's own figure ends
+ * when the source has sent everything and misses the destination's load
+ * and resume; for post-copy it even runs to the end of the page pulls.
+ * Host clocks are assumed in sync (NTP); a negative span keeps QEMU's.
+ */
+static void
+qemuMigrationDstSetDowntime(qemuMigrationJob *mig)
+{
+    unsigned long long stopped;
+    gint64 now = qemuMigrationRealMs();
+
+    if (ternMigrationStatsGet(&mig->stats, TERN_MIGRATION_STAT_STOPPED, &stopped) &&
+        now >= 0 && (unsigned long long)now >= stopped)
+        ternMigrationStatsSet(&mig->stats, TERN_MIGRATION_STAT_DOWNTIME,
+                              (unsigned long long)now - stopped);
+}
+
 /* kill the incoming guest that will not run here (locked, job held) and end the job */
 static void
 qemuMigrationDstDiscard(qemuDriver *drv, ternDomainObj *obj, const GError *why)
@@ -1854,6 +1879,7 @@ qemuMigrationDstFinish(ternConnect *dconn, ternTypedParameter *params, int npara
             qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_RESUMED,
                                      TERN_DOMAIN_EVENT_RESUMED_MIGRATED);
         }
+        qemuMigrationDstSetDowntime(mig);
     } else {
         ternDomainObjSetState(obj, TERN_DOMAIN_PAUSED, TERN_DOMAIN_PAUSED_USER);
         qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_SUSPENDED,
@@ -2360,7 +2386,6 @@ qemuMigrationAnyRecover(qemuDriver *drv, ternDomainObj *obj, bool incoming,
 {
     g_autoptr(GError) err = NULL;
     qemuMonitor *mon;
-    int status = QEMU_MONITOR_MIGRATION_STATUS_NONE;
 
     TERN_WARN("domain '%s': ternd restarted during migration phase %s", obj->def->name,
               qemuMigrationPhaseToString(phase));
@@ -2372,20 +2397,15 @@ qemuMigrationAnyRecover(qemuDriver *drv, ternDomainObj *obj, bool incoming,
     }
     switch (phase) {
     case QEMU_MIGRATION_PHASE_PERFORM3:
+        /*
+         * Perform never answered, so no client or peer can have called Finish
+         * without "cancelled": the destination never ran the guest (it keeps it
+         * paused until Finish). Stop QEMU sending and run the guest here again,
+         * whatever QEMU's migration reached meanwhile.
+         */
         if ((mon = qemuDomainObjEnterMonitor(obj, &err))) {
-            g_auto(qemuMonitorMigrationStats) q = {0};
-            if (qemuMonitorQueryMigrate(mon, &q, &err))
-                status = q.status;
-            if (status != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
-                status != QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE)
-                qemuMonitorMigrateCancel(mon, NULL);
+            qemuMonitorMigrateCancel(mon, NULL);
             qemuDomainObjExitMonitor(obj, mon);
-        }
-        if (status == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED ||
-            status == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE) {
-            TERN_ERROR("domain '%s': its data was sent before the restart; it stays paused here",
-                       obj->def->name);
-            return;
         }
         G_GNUC_FALLTHROUGH;
     case QEMU_MIGRATION_PHASE_BEGIN3:

@@ -146,6 +146,9 @@ qemuProcessHandleStop(qemuMonitor *mon, long long seconds, unsigned int micros, 
     if (ternDomainObjIsActive(obj) && priv->mon == mon && obj->state == TERN_DOMAIN_RUNNING) {
         /* an outgoing migration stops the guest for its switch-over */
         bool migrating = priv->mig && !priv->mig->incoming;
+        if (migrating) /* QEMU's clock, sent along: downtime ends when the destination resumes */
+            ternMigrationStatsSet(&priv->mig->stats, TERN_MIGRATION_STAT_STOPPED,
+                                  (unsigned long long)seconds * 1000ULL + micros / 1000U);
         int reason = migrating           ? (priv->mig->postcopy ? TERN_DOMAIN_PAUSED_POSTCOPY
                                                                  : TERN_DOMAIN_PAUSED_MIGRATION)
                      : priv->expectPause ? TERN_DOMAIN_PAUSED_USER
