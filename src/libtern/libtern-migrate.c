@@ -32,7 +32,9 @@
  * NO_SUPPORT error rather than an older protocol.
  *
  * A phase that fails reports the driver's (the daemon's) error unchanged:
- * the daemon names the phase already. The rules for what runs after a
+ * the daemon names the phase already. Only a broken connection to a
+ * daemon (TERN_ERR_RPC), which the daemon could not word, gets the phase
+ * named here. The rules for what runs after a
  * failure are libvirt's virDomainMigrateVersion3Full(), so a tern client
  * and virsh leave a daemon in the same state:
  *
@@ -97,6 +99,20 @@ ternMigrateReport(GError *err)
     ternLibReportError(err);
     if (err)
         g_error_free(err);
+}
+
+/*
+ * The daemon names the phase that failed ("migration failed in phase
+ * perform: ..."); a failure of the connection to it (TERN_ERR_RPC: the
+ * daemon died, the link broke) cannot, so name it here. Never twice.
+ */
+static void
+ternMigratePhaseError(GError **error, const char *phase)
+{
+    if (!error || !*error || ternErrorCodeOf(*error) != TERN_ERR_RPC ||
+        g_str_has_prefix((*error)->message, "migration failed in phase "))
+        return;
+    g_prefix_error(error, "migration failed in phase %s: ", phase);
 }
 
 /* --- checks made before anything is sent --- */
@@ -342,8 +358,10 @@ ternMigrateV3Begin(ternMigrateV3 *m, GError **error)
                m->flags | m->protection);
     xml = m->dom->conn->driver->domainMigrateBegin3Params(
         m->dom, m->p->params, m->p->n, &m->cookie, &m->cookieLen, m->flags | m->protection, error);
-    if (!xml)
+    if (!xml) {
         ternMigrateV3CookieDrop(m);
+        ternMigratePhaseError(error, "begin");
+    }
     return xml;
 }
 
@@ -360,6 +378,7 @@ ternMigrateV3Prepare(ternMigrateV3 *m, unsigned int destflags, char **uriOut, GE
                                                        cookieinlen, &m->cookie, &m->cookieLen,
                                                        uriOut, destflags, error)) {
         ternMigrateV3CookieDrop(m);
+        ternMigratePhaseError(error, "prepare");
         return false;
     }
     return true;
@@ -378,6 +397,7 @@ ternMigrateV3Perform(ternMigrateV3 *m, GError **error)
             m->dom, NULL, m->p->params, m->p->n, cookiein, cookieinlen, &m->cookie,
             &m->cookieLen, m->flags | m->protection, error)) {
         ternMigrateV3CookieDrop(m);
+        ternMigratePhaseError(error, "perform");
         return false;
     }
     return true;
@@ -407,6 +427,7 @@ ternMigrateV3Finish(ternMigrateV3 *m, unsigned int destflags, int cancelled, GEr
             ternReportInternal(error, TERN_FROM_DOMAIN,
                                "the destination '%s' returned no domain from Finish",
                                m->dconn->uri);
+        ternMigratePhaseError(error, "finish");
     }
     return ddom;
 }
@@ -588,8 +609,12 @@ ternMigrateUnmanaged(ternDomain *dom, const char *dconnuri, ternMigrateParams *p
     }
     TERN_DEBUG("Perform3Params on '%s' for '%s' to '%s', flags 0x%x", dom->conn->uri, dom->name,
                dconnuri ? dconnuri : "(direct)", flags);
-    return dom->conn->driver->domainMigratePerform3Params(dom, dconnuri, p->params, p->n, NULL, 0,
-                                                          &cookieout, &cookieoutlen, flags, error);
+    if (!dom->conn->driver->domainMigratePerform3Params(dom, dconnuri, p->params, p->n, NULL, 0,
+                                                        &cookieout, &cookieoutlen, flags, error)) {
+        ternMigratePhaseError(error, "perform");
+        return false;
+    }
+    return true;
 }
 
 /* ternDomainMigrateToURI[3] after the argument checks. */

@@ -47,6 +47,7 @@ typedef struct {
     bool failPrepare;
     bool noUriOut;      /* Prepare returns no uri_out */
     bool failPerform;
+    int performErrorCode; /* the failed Perform's code (0: OPERATION_ABORTED) */
     bool failFinish;    /* also when not cancelled */
     bool failConfirm;
 } fakeHost;
@@ -232,6 +233,11 @@ fakeDomainMigratePerform3Params(ternDomain *dom, const char *dconnuri, ternTyped
 
     fakeLogAdd(h, "perform %s dconnuri=%s flags=0x%x cookie=%s %s", dom->name,
                dconnuri ? dconnuri : "-", flags, c, p);
+    if (h->failPerform && h->performErrorCode == TERN_ERR_RPC) {
+        /* what the client sees when the connection to the daemon breaks */
+        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_RPC, "End of file while reading data");
+        return false;
+    }
     if (h->failPerform) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_ABORTED,
                      "migration failed in phase perform: job 'migration out' canceled by client");
@@ -848,6 +854,19 @@ testPerformFails(void)
                     "operation aborted: migration failed in phase perform: job 'migration out' "
                     "canceled by client");
     assertLog(want);
+
+    /* an error the daemon could not word (a broken connection) gets the phase named */
+    fakeHosts[0].performErrorCode = TERN_ERR_RPC;
+    g_assert_null(ternDomainMigrate3(h.dom, h.dconn, NULL, 0, TERN_MIGRATE_LIVE));
+    assertLastError(TERN_ERR_RPC, "migration failed in phase perform: End of file while reading "
+                                  "data");
+    assertLog(want);
+    fakeHosts[0].features[TERN_DRV_FEATURE_MIGRATION_P2P] = 1;
+    g_assert_cmpint(ternDomainMigrateToURI3(h.dom, P2P_URI, NULL, 0,
+                                            TERN_MIGRATE_LIVE | TERN_MIGRATE_PEER2PEER),
+                    ==, -1);
+    assertLastError(TERN_ERR_RPC, "migration failed in phase perform: End of file while reading "
+                                  "data");
     testHostsClose(&h);
 }
 
