@@ -147,6 +147,21 @@ def log_since(host, offset, pattern=r"(?i)error|fail|abort|cancel|keepalive|stal
     return [ln for ln in text.splitlines() if rx.search(ln)][-15:]
 
 
+LOG_TS_RE = re.compile(r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}): .*"
+                       r"qemuMigrationSrcPerformFailed")
+
+
+def failure_logged_at(lines):
+    """The wall-clock time (time.time()) of the first "migration out failed" line of @lines (a
+    ternd log's, local time), or None."""
+    for ln in lines:
+        m = LOG_TS_RE.match(ln)
+        if m:
+            st = time.strptime(m.group(1)[:19], "%Y-%m-%d %H:%M:%S")
+            return time.mktime(st) + int(m.group(1)[20:]) / 1000.0
+    return None
+
+
 def log_size(host):
     try:
         return os.path.getsize(host.log_path)
@@ -309,16 +324,61 @@ def fault_abort(ctx, g):
 
 KA_S = KEEPALIVE[0] * (KEEPALIVE[1] + 1)
 # name, fault, undo, detected within (s), what the error must mention
+# (the source QEMU's own "Broken pipe" names none of them: its pipe goes to the source ternd)
 FAULTS = [
     ("destination ternd killed", fault_kill_ternd, undo_kill_ternd, 10,
-     r"(?i)connection|closed|end of file|eof|reset|peer|destination|lost"),
+     r"(?i)destination|connection|closed|end of file|eof|peer|daemon"),
     ("destination QEMU killed", fault_kill_qemu, None, 10,
-     r"(?i)qemu|destination|stream|incoming|exited|died|killed"),
+     r"(?i)destination|incoming|remote|peer"),
     ("a-b link cut", fault_cut_link, undo_cut_link, min(STALL_S, KA_S) + 5,
-     r"(?i)keepalive|no progress|stall|timed? ?out|unreachable|connection|lost"),
+     r"(?i)keepalive|no migration data moved|stall|timed? ?out|reachable|connection|lost"),
     ("domjobabort", fault_abort, None, 10,
      r"(?i)cancel|abort"),
 ]
+
+
+def rss_mib(pid):
+    """VmRSS of @pid in MiB, or None."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024.0
+    except (OSError, TypeError):
+        pass
+    return None
+
+
+def wait_sampling(ctx, mig, src, name, timeout):
+    """Like end_migration, but once a second note @src's job's Data processed (asked by a second
+    client) and its ternd's VmRSS. Returns (Result, timed_out, samples [(t, bytes, rss)])."""
+    samples = []
+    deadline = time.monotonic() + timeout
+    pid = src.pid
+    while mig.wait(0) is None and time.monotonic() < deadline:
+        info, _ = jobinfo(ctx.v(src), name, timeout=10)
+        data = info.get("Data processed") if info else None
+        samples.append((time.monotonic(), data if isinstance(data, int) else None, rss_mib(pid)))
+        mig.wait(max(0.05, 1.0 - (time.monotonic() - samples[-1][0])))
+    res, timed_out = end_migration(ctx, mig, src, 0.1)
+    return res, timed_out, samples
+
+
+def describe_samples(t_fault, before, samples):
+    """One line: how long QEMU's Data processed kept growing after the fault, and the source
+    ternd's memory meanwhile."""
+    last_change, last = None, before
+    for t, data, _rss in samples:
+        if data is not None and last is not None and data > last:
+            last_change = t
+        if data is not None:
+            last = data
+    rss = [r for _t, _d, r in samples if r is not None]
+    return ("after the fault, Data processed grew from %.1f MiB to %s MiB, last growth %s; "
+            "the source ternd's VmRSS %s" % (
+                before / MIB, "?" if last is None else "%.1f" % (last / MIB),
+                "none seen" if last_change is None else "%.1f s after" % (last_change - t_fault),
+                "%.0f..%.0f MiB" % (min(rss), max(rss)) if rss else "?"))
 
 
 def fault_case(ctx, g, case):
@@ -341,17 +401,26 @@ def fault_case(ctx, g, case):
         return after_fault(ctx, label, g, mig)
     tap.note("%s: %.1f MiB across after %.1f s" % (label, info["Data processed"] / MIB,
                                                   time.monotonic() - mig.t0))
+    rss0 = rss_mib(a.pid)
     t_fault = time.monotonic()
+    t_fault_wall = time.time()
     try:
         what = fault(ctx, g)
         tap.note("%s: %s, %.2f s into the migration" % (label, what, t_fault - mig.t0))
-        res, timed_out = end_migration(ctx, mig, a, 120)
+        res, timed_out, samples = wait_sampling(ctx, mig, a, g.name, 120)
     finally:
         if undo:
             undo(ctx)  # after the client returned, or on the way out
     took = mig.t1 - t_fault
     err = last_error(res)
     tap.note("%s: detected after %.2f s (virsh exited %s): %s" % (label, took, res.rc, err))
+    tap.note("%s: %s (%s MiB before)" % (label, describe_samples(t_fault, info["Data processed"],
+                                                                samples),
+                                         "?" if rss0 is None else "%.0f" % rss0))
+    logged = failure_logged_at(log_since(a, off))
+    if logged is not None:
+        tap.note("%s: a's ternd logged the failure %.2f s after the fault, virsh got it %.2f s "
+                 "after the fault" % (label, logged - t_fault_wall, took))
     for ln in log_since(a, off):
         tap.note("%s: a's log: %s" % (label, ln))
     ok = tap.ok(not timed_out and res.rc not in (0, None),
