@@ -498,11 +498,21 @@ qemuDomainSetRunning(ternDomain *dom, bool run, GError **error)
     qemuMonitor *mon = NULL;
     bool ok;
 
+    bool jobTaken;
+
     if (!(obj = qemuDomObjFromDomain(dom, error)))
         return false;
-    if (!ternDomainObjBeginJob(obj, run ? "resume" : "suspend", error))
-        return false;
     priv = obj->privateData;
+    /* a migration's job lets a suspend through, as libvirt's does (virsh migrate --timeout):
+     * the guest stops dirtying memory and the migration completes */
+    if (!run && priv->mig && !priv->mig->incoming &&
+        priv->mig->phase == QEMU_MIGRATION_PHASE_PERFORM3 && !priv->mig->postcopy) {
+        jobTaken = false;
+    } else if (!ternDomainObjBeginJob(obj, run ? "resume" : "suspend", error)) {
+        return false;
+    } else {
+        jobTaken = true;
+    }
     if (!qemuDomainCheckActive(obj, error)) {
         /* *error says why */
     } else if (!run && obj->state == TERN_DOMAIN_PAUSED) {
@@ -538,7 +548,8 @@ qemuDomainSetRunning(ternDomain *dom, bool run, GError **error)
             qemuDomainSaveStatus(drv, obj, NULL);
         }
     }
-    ternDomainObjEndJob(obj);
+    if (jobTaken)
+        ternDomainObjEndJob(obj);
     return ok;
 }
 

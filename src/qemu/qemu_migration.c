@@ -277,7 +277,7 @@ qemuMigrationCheckURI(const char *uri, GError **error)
 }
 
 static bool
-qemuMigrationArgsParse(ternTypedParameter *params, int nparams, unsigned int flags,
+qemuMigrationArgsParse(ternTypedParameter *params, int nparams, unsigned int flags, bool source,
                        qemuMigrationArgs *a, GError **error)
 {
     qemuMonitorMigrationParams *qp = &a->qemuParams;
@@ -371,7 +371,8 @@ qemuMigrationArgsParse(ternTypedParameter *params, int nparams, unsigned int fla
                      "parallel.connections needs the PARALLEL flag (--parallel)");
         return false;
     }
-    if ((qp->hasCPUThrottleInitial || qp->hasCPUThrottleIncrement) &&
+    /* AUTO_CONVERGE is the source's alone: libvirt.so keeps it from the destination */
+    if ((qp->hasCPUThrottleInitial || qp->hasCPUThrottleIncrement) && source &&
         !(flags & TERN_MIGRATE_AUTO_CONVERGE)) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
                      "auto_converge.* parameters need the AUTO_CONVERGE flag (--auto-converge)");
@@ -385,7 +386,7 @@ qemuMigrationCheckArgs(ternTypedParameter *params, int nparams, unsigned int fla
                        GError **error)
 {
     g_auto(qemuMigrationArgs) a = {0};
-    return qemuMigrationArgsParse(params, nparams, flags, &a, error);
+    return qemuMigrationArgsParse(params, nparams, flags, true, &a, error);
 }
 
 /* the capabilities @flags turn on for @party, as a QEMU mask and as cookie bits */
@@ -982,7 +983,7 @@ qemuMigrationSrcBegin(ternDomain *dom, ternTypedParameter *params, int nparams,
     char *xml = NULL;
     bool offline = flags & TERN_MIGRATE_OFFLINE;
 
-    if (!qemuMigrationArgsParse(params, nparams, flags, &a, error))
+    if (!qemuMigrationArgsParse(params, nparams, flags, true, &a, error))
         goto fail;
     if (!(obj = qemuMigrationObjFromDomain(dom, error)))
         goto fail;
@@ -1150,7 +1151,7 @@ qemuMigrationDstPrepareAny(ternConnect *dconn, ternNetStream *st, ternTypedParam
     bool existed;
     bool offline = flags & TERN_MIGRATE_OFFLINE;
 
-    if (!qemuMigrationArgsParse(params, nparams, flags, &a, error))
+    if (!qemuMigrationArgsParse(params, nparams, flags, false, &a, error))
         goto fail;
     if (!(cin = ternMigrationCookieDecode(cookiein, cookieinlen, error)) ||
         !ternMigrationCookieCheckHost(cin, drv->cfg->hostUUID, error))
@@ -1178,10 +1179,14 @@ qemuMigrationDstPrepareAny(ternConnect *dconn, ternNetStream *st, ternTypedParam
         def->name = g_strdup(a.dname);
     }
     if (offline) {
-        /* nothing runs here before Finish defines it: only say where we are */
+        /* nothing runs here before Finish defines it; libvirt.so insists on a URI all
+         * the same (its offline path never uses it): where a live one would point */
+        g_autofree char *host = qemuMigrationHostForURI(drv->cfg, a.listen);
         cout = qemuMigrationCookieFor(drv, def, TERN_MIGRATION_COOKIE_PHASE_PREPARE);
         if (!qemuMigrationCookieOut(cout, cookieout, cookieoutlen, error))
             goto fail;
+        if (uriout)
+            *uriout = g_strdup_printf("tcp:%s:%d", host, drv->cfg->migrationPortMin);
         return true;
     }
     {
@@ -1348,7 +1353,7 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
                      "peer-to-peer migration needs the destination daemon's URI");
         return false;
     }
-    if (!qemuMigrationArgsParse(params, nparams, flags, &a, error))
+    if (!qemuMigrationArgsParse(params, nparams, flags, true, &a, error))
         return false;
     if (flags & TERN_MIGRATE_OFFLINE) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_ARGUMENT_UNSUPPORTED,
@@ -1586,7 +1591,7 @@ qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri, ternTypedPa
                      "a destination daemon URI is only used with PEER2PEER");
         goto fail;
     }
-    if (!qemuMigrationArgsParse(params, nparams, flags, &a, error) ||
+    if (!qemuMigrationArgsParse(params, nparams, flags, true, &a, error) ||
         !(cin = ternMigrationCookieDecode(cookiein, cookieinlen, error)) ||
         !(obj = qemuMigrationObjFromDomain(dom, error)) ||
         !(mig = qemuMigrationJobOf(obj, false, "perform", error)))
@@ -1644,6 +1649,13 @@ qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri, ternTypedPa
     }
     ternMigrationStatsSet(&mig->stats, TERN_MIGRATION_STAT_SENT,
                           (unsigned long long)qemuMigrationRealMs());
+    {
+        /* a poll may see QEMU done before its STOP event was handled: it stopped by now */
+        unsigned long long stopped;
+        if (!ternMigrationStatsGet(&mig->stats, TERN_MIGRATION_STAT_STOPPED, &stopped))
+            ternMigrationStatsSet(&mig->stats, TERN_MIGRATION_STAT_STOPPED,
+                                  (unsigned long long)qemuMigrationRealMs());
+    }
     cout = qemuMigrationCookieFor(drv, obj->def, TERN_MIGRATION_COOKIE_PHASE_PERFORM);
     cout->flags |= TERN_MIGRATION_COOKIE_STATISTICS;
     cout->stats = mig->stats;
@@ -1823,7 +1835,7 @@ qemuMigrationDstFinish(ternConnect *dconn, ternTypedParameter *params, int npara
     const char *name;
     qemuMonitor *mon;
 
-    if (!qemuMigrationArgsParse(params, nparams, flags, &a, error) ||
+    if (!qemuMigrationArgsParse(params, nparams, flags, false, &a, error) ||
         !(cin = ternMigrationCookieDecode(cookiein, cookieinlen, error)))
         goto fail;
     if (!(name = a.dname ? a.dname : cin->name)) {
@@ -1934,7 +1946,7 @@ qemuMigrationSrcConfirm(ternDomain *dom, ternTypedParameter *params, int nparams
     qemuDomainObjPrivate *priv;
     qemuMigrationJob *mig;
 
-    if (!qemuMigrationArgsParse(params, nparams, flags, &a, error) ||
+    if (!qemuMigrationArgsParse(params, nparams, flags, true, &a, error) ||
         !(obj = qemuMigrationObjFromDomain(dom, error)) ||
         !(mig = qemuMigrationJobOf(obj, false, "confirm", error)))
         goto fail;

@@ -145,8 +145,8 @@ qemuProcessHandleStop(qemuMonitor *mon, long long seconds, unsigned int micros, 
     ternDomainObjLock(obj);
     if (ternDomainObjIsActive(obj) && priv->mon == mon && obj->state == TERN_DOMAIN_RUNNING) {
         /* an outgoing migration stops the guest for its switch-over */
-        bool migrating = priv->mig && !priv->mig->incoming;
-        if (migrating) /* QEMU's clock, sent along: downtime ends when the destination resumes */
+        bool migrating = priv->mig && !priv->mig->incoming && !priv->expectPause;
+        if (priv->mig && !priv->mig->incoming) /* QEMU's clock: downtime ends at the resume */
             ternMigrationStatsSet(&priv->mig->stats, TERN_MIGRATION_STAT_STOPPED,
                                   (unsigned long long)seconds * 1000ULL + micros / 1000U);
         int reason = migrating           ? (priv->mig->postcopy ? TERN_DOMAIN_PAUSED_POSTCOPY
