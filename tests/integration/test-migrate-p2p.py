@@ -513,6 +513,9 @@ def part_concurrent(ctx):
         results = [end_migration(ctx, m, src, 600) for m, (_n, src, _d) in zip(migs, plan)]
         tap.note("concurrent: all four done %.1f s after the first started" %
                  (max(m.t1 for m in migs) - t0))
+        last_start, first_end = max(m.t0 for m in migs), min(m.t1 for m in migs)
+        tap.ok(last_start < first_end, "concurrent: the four migrations ran at the same time",
+               "the last started %.2f s after the first had ended" % (last_start - first_end))
         for g, m, (res, _to), (name, src, dst) in zip(guests, migs, results, plan):
             label = "concurrent %s %s->%s" % (name, src.name, dst.name)
             if not tap.ok(res.ok, "%s: virsh migrate --live --p2p --tunnelled" % label,
