@@ -57,6 +57,8 @@ typedef struct {
     int id;
     int event;  /* lifecycle: event; migration iteration: iteration */
     int detail; /* lifecycle: detail */
+    ternTypedParameter *params; /* job completed: the statistics */
+    int nparams;
 } remoteEvent;
 
 typedef struct {
@@ -106,6 +108,8 @@ static const remoteEventInfo remoteEventTable[] = {
     {TERN_DOMAIN_EVENT_ID_LIFECYCLE, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE, "lifecycle"},
     {TERN_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
      REMOTE_PROC_DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION, "migration-iteration"},
+    {TERN_DOMAIN_EVENT_ID_JOB_COMPLETED, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED,
+     "job-completed"},
 };
 
 static const remoteEventInfo *
@@ -137,6 +141,7 @@ remoteEventFree(void *opaque)
 
     if (!ev)
         return;
+    ternTypedParamsFree(ev->params, ev->nparams);
     g_free(ev->name);
     g_free(ev);
 }
@@ -1387,6 +1392,26 @@ remoteEventDecode(ternNetMessage *msg, GError **error)
         REMOTE_FREE(remote_domain_event_callback_migration_iteration_msg, &data);
         break;
     }
+    case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED: {
+        remote_domain_event_callback_job_completed_msg data = {0};
+        bool ok;
+
+        if (!ternNetMessageDecodePayload(
+                msg, REMOTE_XDR(remote_domain_event_callback_job_completed_msg), &data, error))
+            return NULL;
+        dom = &data.dom;
+        ev->callbackID = data.callbackID;
+        ev->name = g_strdup(dom->name);
+        memcpy(ev->uuid, dom->uuid, TERN_UUID_BUFLEN);
+        ev->id = dom->id;
+        ok = remoteTypedParamsFromWire(data.params.params_val, data.params.params_len,
+                                       REMOTE_DOMAIN_JOB_STATS_MAX, &ev->params, &ev->nparams,
+                                       error);
+        REMOTE_FREE(remote_domain_event_callback_job_completed_msg, &data);
+        if (!ok)
+            return NULL;
+        break;
+    }
     default:
         return NULL;
     }
@@ -1508,6 +1533,10 @@ remoteEventDispatch(remotePrivate *priv, const remoteEvent *ev)
     case TERN_DOMAIN_EVENT_ID_MIGRATION_ITERATION:
         REMOTE_EVENT_CB(remoteDomainEventMigrationIterationCallback, reg->cb)
         (conn, dom, ev->event, reg->opaque);
+        break;
+    case TERN_DOMAIN_EVENT_ID_JOB_COMPLETED:
+        REMOTE_EVENT_CB(ternConnectDomainEventJobCompletedCallback, reg->cb)
+        (conn, dom, ev->params, ev->nparams, reg->opaque);
         break;
     default:
         break;

@@ -175,6 +175,46 @@ ternCliEventMigrationIterationPrint(ternConnect *conn, ternDomain *dom, int iter
                        ternDomainGetName(dom), iteration);
 }
 
+/* a ternConnectDomainEventJobCompletedCallback: virsh's format, one "name: value" per line */
+static void
+ternCliEventJobCompletedPrint(ternConnect *conn, ternDomain *dom, ternTypedParameter *params,
+                              int nparams, void *opaque)
+{
+    g_autoptr(GString) text = g_string_new(NULL);
+
+    g_string_append_printf(text, "event 'job-completed' for domain '%s':\n",
+                           ternDomainGetName(dom));
+    for (int i = 0; i < nparams; i++) {
+        const ternTypedParameter *p = &params[i];
+
+        g_string_append_printf(text, "\t%s: ", p->field);
+        switch (p->type) {
+        case TERN_TYPED_PARAM_INT:
+            g_string_append_printf(text, "%d\n", p->value.i);
+            break;
+        case TERN_TYPED_PARAM_UINT:
+            g_string_append_printf(text, "%u\n", p->value.ui);
+            break;
+        case TERN_TYPED_PARAM_LLONG:
+            g_string_append_printf(text, "%lld\n", p->value.l);
+            break;
+        case TERN_TYPED_PARAM_ULLONG:
+            g_string_append_printf(text, "%llu\n", p->value.ul);
+            break;
+        case TERN_TYPED_PARAM_DOUBLE:
+            g_string_append_printf(text, "%f\n", p->value.d);
+            break;
+        case TERN_TYPED_PARAM_BOOLEAN:
+            g_string_append_printf(text, "%s\n", p->value.b ? "yes" : "no");
+            break;
+        default:
+            g_string_append_printf(text, "%s\n", p->value.s ? p->value.s : "");
+            break;
+        }
+    }
+    ternCliEventPrintf(opaque, "%s", text->str);
+}
+
 /* The events tern can print; names as virsh's `event --list` gives them. */
 typedef struct {
     const char *name;
@@ -189,6 +229,9 @@ static const ternCliEventDef ternCliEvents[] = {
     {.name = "migration-iteration",
      .eventID = TERN_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
      .cb = TERN_DOMAIN_EVENT_CALLBACK(ternCliEventMigrationIterationPrint)},
+    {.name = "job-completed",
+     .eventID = TERN_DOMAIN_EVENT_ID_JOB_COMPLETED,
+     .cb = TERN_DOMAIN_EVENT_CALLBACK(ternCliEventJobCompletedPrint)},
 };
 
 /* --- event --- */
