@@ -552,10 +552,7 @@ COLS = [("total_s", "total", "%8.3f s"), ("downtime_ms", "downtime", "%8.1f ms")
 
 
 def medians(figs):
-    out = {}
-    for key, _, _ in COLS:
-        v = median([f.get(key) for f in figs])
-        out[key] = v / MIB if (key == "data_bytes" and v is not None) else v
+    out = {key: median([f.get(key) for f in figs]) for key, _, _ in COLS}
     out["ok"] = all(f["ok"] for f in figs) and bool(figs)
     return out
 
@@ -577,6 +574,8 @@ def report(scenario, rows, rounds):
         cells = []
         for key, _, fmt in COLS:
             v = m[key]
+            if key == "data_bytes" and v is not None:
+                v /= MIB
             cells.append("%11s" % ("-" if v is None else (fmt % v).strip()))
         print("%-17s" % label + "".join(cells) +
               ("" if m["ok"] else "  GUEST BROKEN (see above)"))
