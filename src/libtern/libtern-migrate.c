@@ -541,11 +541,6 @@ ternMigrateVersion3Params(ternDomain *dom, ternConnect *dconn, ternMigrateParams
     if (cancelled && ddom) {
         TERN_ERROR("the destination '%s' finished the migration of '%s' although it was cancelled",
                    dconn->uri, dom->name);
-    } else if (!ddom && firstErr && err && firstErr->domain == ternErrorQuark(TERN_FROM_QEMU) &&
-               firstErr->code == TERN_ERR_OPERATION_FAILED &&
-               err->domain == ternErrorQuark(TERN_FROM_QEMU)) {
-        /* QEMU's own "migration failed" says less than the destination's reason */
-        g_clear_error(&firstErr);
     }
     if (!ddom && !firstErr)
         firstErr = g_steal_pointer(&err);

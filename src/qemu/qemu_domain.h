@@ -67,6 +67,7 @@ struct _qemuMigrationJob {
     bool abortRequested;
     int port;                 /* destination: the reserved port, 0 if none */
     ternConnect *peer;        /* peer-to-peer source: the destination daemon (borrowed) */
+    bool definedHere;         /* destination: PERSIST_DEST defined the domain in this job */
     struct _qemuMigrationTunnel *tunnel; /* tunnelled: the pump between QEMU and the stream */
     ternMigrationStats stats; /* the latest numbers */
     GCond cond;               /* broadcast (object lock held) on every status change */

@@ -253,6 +253,16 @@ qemuMigrationCheckFlags(unsigned int flags, GError **error)
     return true;
 }
 
+/* the port of a migrate_uri qemuMigrationCheckURI accepted */
+static int
+qemuMigrationURIPort(const char *digits)
+{
+    guint64 port = 0;
+
+    g_ascii_string_to_unsigned(digits, 10, 1, 65535, &port, NULL);
+    return (int)port;
+}
+
 /* a migrate_uri we can hand QEMU: tcp:HOST:PORT or tcp://HOST:PORT, nothing else */
 static bool
 qemuMigrationCheckURI(const char *uri, GError **error)
@@ -1097,19 +1107,31 @@ qemuMigrationDstStartIncoming(qemuDriver *drv, ternDomainObj *obj, const ternMig
     bool ok;
     int port = 0;
 
-    if (!st) {
+    if (st) {
+        /* the data comes through the tunnel: no port */
+    } else if (a->uri) {
+        /* the caller chose the port (--migrateuri): QEMU listens on it, outside the range */
+        port = qemuMigrationURIPort(strrchr(a->uri, ':') + 1);
+    } else {
         if (!(port = qemuMigrationPortReserve(drv->cfg, listen, error)))
             return false;
         priv->mig->port = port;
     }
     if (!qemuProcessStartIncoming(drv, obj, error))
         return false;
-    if (c->multifdChannels) {
+    /* what the destination's QEMU must know: multifd channels, decompression threads */
+    if (a->qemuParams.hasMultifdChannels || c->multifdChannels) {
         qp.hasMultifdChannels = true;
-        qp.multifdChannels = c->multifdChannels;
+        qp.multifdChannels = a->qemuParams.hasMultifdChannels ? a->qemuParams.multifdChannels
+                                                               : c->multifdChannels;
+    }
+    if (a->qemuParams.hasDecompressThreads) {
+        qp.hasDecompressThreads = true;
+        qp.decompressThreads = a->qemuParams.decompressThreads;
     }
     if (!qemuMigrationSetupQEMU(obj, qemuMigrationCapsFromCookie(c),
-                                qp.hasMultifdChannels ? &qp : NULL, error))
+                                qp.hasMultifdChannels || qp.hasDecompressThreads ? &qp : NULL,
+                                error))
         return false;
     if (st) {
         TERN_AUTOCLOSE qemuFD = -1;
@@ -1130,6 +1152,10 @@ qemuMigrationDstStartIncoming(qemuDriver *drv, ternDomainObj *obj, const ternMig
     qemuDomainObjExitMonitor(obj, mon);
     if (!ok)
         return false;
+    if (a->uri) {
+        *uriout = g_strdup(a->uri);
+        return true;
+    }
     host = qemuMigrationHostForURI(drv->cfg, a->listen);
     *uriout = g_strdup_printf("tcp:%s:%d", host, port);
     return true;
@@ -1451,9 +1477,9 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
         if (!ferr)
             ternErrorSet(&ferr, TERN_FROM_QEMU, TERN_ERR_OPERATION_FAILED,
                          "the destination did not start the guest");
+        /* the destination's error names its phase already */
         g_propagate_error(error, g_steal_pointer(&ferr));
         qemuMigrationPeerError(error, dconnuri);
-        qemuMigrationPhaseError(error, "finish");
         return false;
     }
     return true;
@@ -1534,6 +1560,15 @@ qemuMigrationSrcStart(qemuDriver *drv, ternDomainObj *obj, const qemuMigrationAr
                      "job 'migration out' canceled by client");
         return false;
     }
+    if (!(a->flags & TERN_MIGRATE_LIVE) && obj->state == TERN_DOMAIN_RUNNING) {
+        /* not live: the guest stands still while its memory is copied (once) */
+        if (!(mon = qemuDomainObjEnterMonitor(obj, error)))
+            return false;
+        ok = qemuMonitorStopCPUs(mon, error);
+        qemuDomainObjExitMonitor(obj, mon);
+        if (!ok)
+            return false;
+    }
     if (tunnel) {
         TERN_AUTOCLOSE qemuFD = -1;
         if (!(priv->mig->tunnel = qemuMigrationTunnelOutStart(tunnel, "mig-tunnel-out", &qemuFD,
@@ -1546,6 +1581,24 @@ qemuMigrationSrcStart(qemuDriver *drv, ternDomainObj *obj, const qemuMigrationAr
     ok = qemuMonitorMigrate(mon, uri, 0, error);
     qemuDomainObjExitMonitor(obj, mon);
     return ok;
+}
+
+/* an abort that arrived while `migrate` was on its way found nothing to cancel yet */
+static bool
+qemuMigrationSrcCheckLateAbort(ternDomainObj *obj, GError **error)
+{
+    qemuDomainObjPrivate *priv = obj->privateData;
+    qemuMonitor *mon;
+
+    if (!priv->mig->abortRequested)
+        return true;
+    if ((mon = qemuDomainObjEnterMonitor(obj, NULL))) {
+        qemuMonitorMigrateCancel(mon, NULL);
+        qemuDomainObjExitMonitor(obj, mon);
+    }
+    ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_ABORTED,
+                 "job 'migration out' canceled by client");
+    return false;
 }
 
 /* after a failed Perform: make sure QEMU stopped sending, then resume the guest here */
@@ -1616,7 +1669,8 @@ qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri, ternTypedPa
     }
     mig->conn = dom->conn;
     qemuMigrationSetPhase(drv, obj, QEMU_MIGRATION_PHASE_PERFORM3);
-    if (!qemuMigrationSrcStart(drv, obj, &a, uri, tunnel, &err))
+    if (!qemuMigrationSrcStart(drv, obj, &a, uri, tunnel, &err) ||
+        !qemuMigrationSrcCheckLateAbort(obj, &err))
         res = QEMU_MIGRATION_WAIT_FAILED;
     else
         res = qemuMigrationWait(obj, dom->conn, flags & TERN_MIGRATE_POSTCOPY, 0, &err);
@@ -1635,8 +1689,14 @@ qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri, ternTypedPa
         }
     }
     if (res == QEMU_MIGRATION_WAIT_FAILED) {
-        if (mig->tunnel)
-            qemuMigrationTunnelAbort(mig->tunnel);
+        if (mig->tunnel) {
+            /* its pump may sit in a send to a dead peer: never wait for it with the lock */
+            qemuMigrationTunnel *t = g_steal_pointer(&mig->tunnel);
+            qemuMigrationTunnelAbort(t);
+            ternDomainObjUnlock(obj);
+            qemuMigrationTunnelFree(t);
+            ternDomainObjLock(obj);
+        }
         if (mig->abortRequested && !g_error_matches(err, ternErrorQuark(TERN_FROM_QEMU),
                                                     TERN_ERR_OPERATION_ABORTED)) {
             g_clear_error(&err);
@@ -1720,7 +1780,7 @@ qemuMigrationDstFinishOffline(qemuDriver *drv, ternConnect *dconn, const qemuMig
     bool existed;
 
     if (cancelled) {
-        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_FAILED,
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_MIGRATE_FINISH_OK,
                      "offline migration of domain '%s' was cancelled; nothing is left here",
                      name);
         return NULL;
@@ -1777,6 +1837,7 @@ qemuMigrationDstPersist(qemuDriver *drv, ternDomainObj *obj, const ternMigration
         ternDomainDefFree(obj->newDef);
     obj->newDef = g_steal_pointer(&def);
     obj->persistent = true;
+    ((qemuDomainObjPrivate *)obj->privateData)->mig->definedHere = !updated;
     qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_DEFINED,
                              updated ? TERN_DOMAIN_EVENT_DEFINED_UPDATED
                                      : TERN_DOMAIN_EVENT_DEFINED_ADDED);
@@ -1813,6 +1874,16 @@ qemuMigrationDstDiscard(qemuDriver *drv, ternDomainObj *obj, const GError *why)
     if (priv->mig)
         qemuMigrationRecordEnd(priv, why ? TERN_DOMAIN_JOB_FAILED : TERN_DOMAIN_JOB_CANCELLED,
                                why);
+    if (priv->mig && priv->mig->definedHere) {
+        /* the guest goes back to the source: so does the definition this job made */
+        g_autoptr(GError) err = NULL;
+        if (!qemuDomainRemoveConfig(drv, obj->def->name, &err))
+            TERN_WARN("domain '%s': %s", obj->def->name, err->message);
+        g_clear_pointer(&obj->newDef, ternDomainDefFree);
+        obj->persistent = false;
+        qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_UNDEFINED,
+                                 TERN_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    }
     qemuProcessKill(drv, obj, TERN_DOMAIN_SHUTOFF_FAILED, TERN_DOMAIN_EVENT_STOPPED_FAILED,
                     QEMU_MIGRATION_KILL_GRACE_MS, NULL);
     qemuMigrationJobEnd(obj);
@@ -1857,10 +1928,11 @@ qemuMigrationDstFinish(ternConnect *dconn, ternTypedParameter *params, int npara
         goto fail;
     priv = obj->privateData;
     if (cancelled) {
+        /* libvirt's code for "cancelled as asked": the caller keeps its own error */
         qemuMigrationDstDiscard(drv, obj, NULL);
-        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_FAILED,
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_MIGRATE_FINISH_OK,
                      "migration of domain '%s' was cancelled; nothing is left here", name);
-        goto fail;
+        return NULL;
     }
     qemuMigrationSetPhase(drv, obj, QEMU_MIGRATION_PHASE_FINISH3);
     if (cin->flags & TERN_MIGRATION_COOKIE_STATISTICS)
