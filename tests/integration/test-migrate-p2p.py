@@ -162,6 +162,26 @@ def failure_logged_at(lines):
     return None
 
 
+def established(pid):
+    """The established TCP connections (IPv4) in the network namespace of @pid, as
+    [(local "addr:port", remote "addr:port")]."""
+    def addr(hexpair):
+        h, port = hexpair.split(":")
+        ip = ".".join(str(int(h[i:i + 2], 16)) for i in (6, 4, 2, 0))
+        return "%s:%d" % (ip, int(port, 16))
+    out = []
+    try:
+        with open("/proc/%d/net/tcp" % pid) as f:
+            next(f)
+            for line in f:
+                fields = line.split()
+                if fields[3] == "01":
+                    out.append((addr(fields[1]), addr(fields[2])))
+    except (OSError, StopIteration, ValueError, IndexError):
+        pass
+    return out
+
+
 def log_size(host):
     try:
         return os.path.getsize(host.log_path)
@@ -401,6 +421,12 @@ def fault_case(ctx, g, case):
         return after_fault(ctx, label, g, mig)
     tap.note("%s: %.1f MiB across after %.1f s" % (label, info["Data processed"] / MIB,
                                                   time.monotonic() - mig.t0))
+    if b.pid is not None:
+        conns = [c for c in established(b.pid) if c[0].split(":")[0] == b.addr]
+        tap.ok(conns and all(":%d" % ternhosts.TERND_PORT in c[0] + " " + c[1] + " "
+                             for c in conns),
+               "%s: tunnelled: every a-b TCP connection is the daemons' (port %d), none "
+               "QEMU's" % (label, ternhosts.TERND_PORT), "established on b: %s" % conns)
     rss0 = rss_mib(a.pid)
     t_fault = time.monotonic()
     t_fault_wall = time.time()
