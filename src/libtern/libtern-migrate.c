@@ -146,28 +146,10 @@ ternMigrateCheckFlags(unsigned long flags, const char *func, GError **error)
     return true;
 }
 
-/* A typed parameter list the phases may change (destination_xml, migrate_uri, ...). */
-typedef struct {
-    ternTypedParameter *params;
-    int n;
-    int max;
-} ternMigrateParams;
-
-static void
-ternMigrateParamsClear(ternMigrateParams *p)
-{
-    ternTypedParamsFree(p->params, p->n);
-    p->params = NULL;
-    p->n = 0;
-    p->max = 0;
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ternMigrateParams, ternMigrateParamsClear)
-
 /* A checked copy of the caller's @params into @p (empty on entry). */
 static bool
 ternMigrateParamsCopy(const ternTypedParameter *params, unsigned int nparams,
-                      ternMigrateParams *p, const char *func, GError **error)
+                      ternTypedParamList *p, const char *func, GError **error)
 {
     if (nparams > INT_MAX) {
         ternErrorSet(error, TERN_FROM_DOMAIN, TERN_ERR_INVALID_ARG,
@@ -179,57 +161,7 @@ ternMigrateParamsCopy(const ternTypedParameter *params, unsigned int nparams,
                      "params in %s must not be NULL when nparams is %u", func, nparams);
         return false;
     }
-    if (!ternTypedParamsCopy(params, (int)nparams, &p->params, error))
-        return false;
-    p->n = p->max = (int)nparams;
-    return true;
-}
-
-/* Set string @name to @value: the first entry of that name, or a new one. */
-static bool
-ternMigrateParamsSetString(ternMigrateParams *p, const char *name, const char *value,
-                           GError **error)
-{
-    ternTypedParameter *entry;
-
-    for (int i = 0; i < p->n; i++) {
-        if (strcmp(p->params[i].field, name) != 0)
-            continue;
-        if (p->params[i].type == TERN_TYPED_PARAM_STRING)
-            g_free(p->params[i].value.s);
-        p->params[i].type = TERN_TYPED_PARAM_STRING;
-        p->params[i].value.s = g_strdup(value);
-        return true;
-    }
-    if (!(entry = ternTypedParamsAppend(&p->params, &p->n, &p->max, name,
-                                        TERN_TYPED_PARAM_STRING, error)))
-        return false;
-    entry->value.s = g_strdup(value);
-    return true;
-}
-
-static bool
-ternMigrateParamsAddULLong(ternMigrateParams *p, const char *name, unsigned long long value,
-                           GError **error)
-{
-    ternTypedParameter *entry;
-
-    if (!(entry = ternTypedParamsAppend(&p->params, &p->n, &p->max, name,
-                                        TERN_TYPED_PARAM_ULLONG, error)))
-        return false;
-    entry->value.ul = value;
-    return true;
-}
-
-/* The string value of the first @name, or NULL. */
-static const char *
-ternMigrateParamsGetString(const ternMigrateParams *p, const char *name)
-{
-    for (int i = 0; i < p->n; i++) {
-        if (strcmp(p->params[i].field, name) == 0)
-            return p->params[i].type == TERN_TYPED_PARAM_STRING ? p->params[i].value.s : NULL;
-    }
-    return NULL;
+    return ternTypedParamListCopy(p, params, (int)nparams, error);
 }
 
 /*
@@ -334,7 +266,7 @@ ternMigrateRequireParams(ternConnect *conn, const char *side, const char *func, 
 typedef struct {
     ternDomain *dom;      /* on the source */
     ternConnect *dconn;   /* the destination */
-    ternMigrateParams *p; /* what every phase gets */
+    ternTypedParamList *p; /* what every phase gets */
     unsigned int flags;      /* the caller's, less CHANGE_PROTECTION, plus PAUSED */
     unsigned int protection; /* CHANGE_PROTECTION if the source supports it: source calls only */
     char *cookie;            /* the last phase's cookie_out: the next one's cookie_in */
@@ -413,8 +345,8 @@ ternMigrateV3Finish(ternMigrateV3 *m, unsigned int destflags, int cancelled, GEr
 
     m->cookieLen = 0;
     /* the destination keeps the name unless told otherwise, and is told (libvirt does so) */
-    if (!ternMigrateParamsGetString(m->p, TERN_MIGRATE_PARAM_DEST_NAME) &&
-        !ternMigrateParamsSetString(m->p, TERN_MIGRATE_PARAM_DEST_NAME, m->dom->name, error))
+    if (!ternTypedParamListGetString(m->p, TERN_MIGRATE_PARAM_DEST_NAME) &&
+        !ternTypedParamListSetString(m->p, TERN_MIGRATE_PARAM_DEST_NAME, m->dom->name, error))
         return NULL;
     TERN_DEBUG("Finish3Params on '%s', flags 0x%x, cancelled %d", m->dconn->uri, destflags,
                cancelled);
@@ -457,7 +389,7 @@ ternMigrateV3Confirm(ternMigrateV3 *m, int cancelled)
  * CHANGE_PROTECTION (it is re-added for the source if supported).
  */
 static ternDomain *
-ternMigrateVersion3Params(ternDomain *dom, ternConnect *dconn, ternMigrateParams *p,
+ternMigrateVersion3Params(ternDomain *dom, ternConnect *dconn, ternTypedParamList *p,
                           unsigned int flags, const char *func, GError **error)
 {
     const ternHypervisorDriver *src = dom->conn->driver;
@@ -502,7 +434,7 @@ ternMigrateVersion3Params(ternDomain *dom, ternConnect *dconn, ternMigrateParams
     destflags = m.flags & ~TERN_MIGRATE_SOURCE_ONLY;
 
     /* Prepare, with Begin's XML as the destination's definition */
-    if (!ternMigrateParamsSetString(p, TERN_MIGRATE_PARAM_DEST_XML, xml, &firstErr) ||
+    if (!ternTypedParamListSetString(p, TERN_MIGRATE_PARAM_DEST_XML, xml, &firstErr) ||
         !ternMigrateV3Prepare(&m, destflags, &uriOut, &firstErr)) {
         /* Begin started a protected job on the source: end it */
         if (m.protection)
@@ -513,9 +445,9 @@ ternMigrateVersion3Params(ternDomain *dom, ternConnect *dconn, ternMigrateParams
     }
 
     if (uriOut) {
-        if (!ternMigrateParamsSetString(p, TERN_MIGRATE_PARAM_URI, uriOut, &firstErr))
+        if (!ternTypedParamListSetString(p, TERN_MIGRATE_PARAM_URI, uriOut, &firstErr))
             ternMigrateV3CookieDrop(&m);
-    } else if (!ternMigrateParamsGetString(p, TERN_MIGRATE_PARAM_URI)) {
+    } else if (!ternTypedParamListGetString(p, TERN_MIGRATE_PARAM_URI)) {
         ternReportInternal(
             &firstErr, TERN_FROM_DOMAIN,
             "the destination '%s' did not say where to send the migration data (Prepare returned no URI) and no '%s' parameter was given",
@@ -571,7 +503,7 @@ ternMigrateVersion3Params(ternDomain *dom, ternConnect *dconn, ternMigrateParams
  * (@dconnuri is then unused).
  */
 static bool
-ternMigrateUnmanaged(ternDomain *dom, const char *dconnuri, ternMigrateParams *p,
+ternMigrateUnmanaged(ternDomain *dom, const char *dconnuri, ternTypedParamList *p,
                      unsigned int flags, const char *func, GError **error)
 {
     g_autofree char *cookieout = NULL;
@@ -614,7 +546,7 @@ ternMigrateUnmanaged(ternDomain *dom, const char *dconnuri, ternMigrateParams *p
 
 /* ternDomainMigrateToURI[3] after the argument checks. */
 static int
-ternMigrateToURICommon(ternDomain *dom, const char *dconnuri, ternMigrateParams *p,
+ternMigrateToURICommon(ternDomain *dom, const char *dconnuri, ternTypedParamList *p,
                        unsigned long flags, const char *func)
 {
     g_autoptr(GError) err = NULL;
@@ -642,7 +574,7 @@ ternMigrateToURICommon(ternDomain *dom, const char *dconnuri, ternMigrateParams 
 
 /* ternDomainMigrate[3] after the handles were checked and @p copied. */
 static ternDomain *
-ternMigrateCommon(ternDomain *dom, ternConnect *dconn, ternMigrateParams *p, unsigned long flags,
+ternMigrateCommon(ternDomain *dom, ternConnect *dconn, ternTypedParamList *p, unsigned long flags,
                   const char *func)
 {
     g_autoptr(GError) err = NULL;
@@ -658,7 +590,7 @@ ternMigrateCommon(ternDomain *dom, ternConnect *dconn, ternMigrateParams *p, uns
         /* the destination connection only says where: the source's daemon goes there itself */
         if (ternMigrateToURICommon(dom, dconn->uri, p, flags, func) < 0)
             return NULL;
-        dname = ternMigrateParamsGetString(p, TERN_MIGRATE_PARAM_DEST_NAME);
+        dname = ternTypedParamListGetString(p, TERN_MIGRATE_PARAM_DEST_NAME);
         if (!dconn->driver->domainLookupByName) {
             ternLibReportNoSupport(dconn, func);
             return NULL;
@@ -714,16 +646,16 @@ ternDomain *
 ternDomainMigrate(ternDomain *dom, ternConnect *dconn, unsigned long flags, const char *dname,
                   const char *uri, unsigned long bandwidth)
 {
-    g_auto(ternMigrateParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
     if (!ternMigrateCheckHandles(dom, dconn, __func__))
         return NULL;
-    if ((dname && !ternMigrateParamsSetString(&p, TERN_MIGRATE_PARAM_DEST_NAME, dname, &err)) ||
-        (uri && !ternMigrateParamsSetString(&p, TERN_MIGRATE_PARAM_URI, uri, &err)) ||
+    if ((dname && !ternTypedParamListSetString(&p, TERN_MIGRATE_PARAM_DEST_NAME, dname, &err)) ||
+        (uri && !ternTypedParamListSetString(&p, TERN_MIGRATE_PARAM_URI, uri, &err)) ||
         (bandwidth &&
-         !ternMigrateParamsAddULLong(&p, TERN_MIGRATE_PARAM_BANDWIDTH, bandwidth, &err))) {
+         !ternTypedParamListAddULLong(&p, TERN_MIGRATE_PARAM_BANDWIDTH, bandwidth, &err))) {
         ternMigrateReport(g_steal_pointer(&err));
         return NULL;
     }
@@ -734,7 +666,7 @@ ternDomain *
 ternDomainMigrate3(ternDomain *dom, ternConnect *dconn, ternTypedParameter *params,
                    unsigned int nparams, unsigned int flags)
 {
-    g_auto(ternMigrateParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
@@ -753,7 +685,7 @@ int
 ternDomainMigrateToURI(ternDomain *dom, const char *duri, unsigned long flags, const char *dname,
                        unsigned long bandwidth)
 {
-    g_auto(ternMigrateParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
@@ -761,11 +693,11 @@ ternDomainMigrateToURI(ternDomain *dom, const char *duri, unsigned long flags, c
         !ternLibCheckNonNull(duri, "duri", __func__, TERN_FROM_DOMAIN))
         return -1;
     /* PEER2PEER: a daemon's URI; direct: where the hypervisor sends the data */
-    if ((dname && !ternMigrateParamsSetString(&p, TERN_MIGRATE_PARAM_DEST_NAME, dname, &err)) ||
+    if ((dname && !ternTypedParamListSetString(&p, TERN_MIGRATE_PARAM_DEST_NAME, dname, &err)) ||
         (!(flags & TERN_MIGRATE_PEER2PEER) &&
-         !ternMigrateParamsSetString(&p, TERN_MIGRATE_PARAM_URI, duri, &err)) ||
+         !ternTypedParamListSetString(&p, TERN_MIGRATE_PARAM_URI, duri, &err)) ||
         (bandwidth &&
-         !ternMigrateParamsAddULLong(&p, TERN_MIGRATE_PARAM_BANDWIDTH, bandwidth, &err))) {
+         !ternTypedParamListAddULLong(&p, TERN_MIGRATE_PARAM_BANDWIDTH, bandwidth, &err))) {
         ternMigrateReport(g_steal_pointer(&err));
         return -1;
     }
@@ -776,7 +708,7 @@ int
 ternDomainMigrateToURI3(ternDomain *dom, const char *dconnuri, ternTypedParameter *params,
                         unsigned int nparams, unsigned int flags)
 {
-    g_auto(ternMigrateParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();

@@ -1281,51 +1281,14 @@ static bool qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri,
                                           unsigned int flags, ternNetStream *tunnel,
                                           GError **error);
 
-/* a copy of @params with @name set to @value (replacing an entry of that name) */
+/* a copy of @params with @name set to the string @value */
 static bool
-qemuMigrationParamsWithString(ternTypedParameter *params, int nparams, const char *name,
-                              const char *value, ternTypedParameter **ret, int *nret,
-                              GError **error)
+qemuMigrationParamsWithString(const ternTypedParameter *params, int nparams, const char *name,
+                              const char *value, ternTypedParamList *ret, GError **error)
 {
-    ternTypedParameter *list = NULL;
-    int n = 0, max = 0;
-    ternTypedParameter *p;
-
-    for (int i = 0; i < nparams; i++) {
-        if (g_str_equal(params[i].field, name))
-            continue;
-        if (!(p = ternTypedParamsAppend(&list, &n, &max, params[i].field, params[i].type,
-                                        error)))
-            goto error;
-        p->value = params[i].value;
-        if (p->type == TERN_TYPED_PARAM_STRING)
-            p->value.s = g_strdup(params[i].value.s);
-    }
-    if (!(p = ternTypedParamsAppend(&list, &n, &max, name, TERN_TYPED_PARAM_STRING, error)))
-        goto error;
-    p->value.s = g_strdup(value);
-    *ret = list;
-    *nret = n;
-    return true;
-
- error:
-    ternTypedParamsFree(list, n);
-    return false;
+    return ternTypedParamListCopy(ret, params, nparams, error) &&
+           ternTypedParamListSetString(ret, name, value, error);
 }
-
-typedef struct {
-    ternTypedParameter *params;
-    int n;
-} qemuMigrationParamList;
-
-static void
-qemuMigrationParamListClear(qemuMigrationParamList *l)
-{
-    ternTypedParamsFree(l->params, l->n);
-    l->params = NULL;
-    l->n = 0;
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(qemuMigrationParamList, qemuMigrationParamListClear)
 
 /* tell the running job of @dom which connection reaches the destination (NULL: none now) */
 static void
@@ -1358,9 +1321,9 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
         flags & ~(TERN_MIGRATE_ABORT_ON_ERROR | TERN_MIGRATE_AUTO_CONVERGE |
                   TERN_MIGRATE_CHANGE_PROTECTION);
     g_auto(qemuMigrationArgs) a = {0};
-    g_auto(qemuMigrationParamList) prep = {0};
-    g_auto(qemuMigrationParamList) perf = {0};
-    g_auto(qemuMigrationParamList) fin = {0};
+    g_auto(ternTypedParamList) prep = {0};
+    g_auto(ternTypedParamList) perf = {0};
+    g_auto(ternTypedParamList) fin = {0};
     g_autoptr(ternConnect) dconn = NULL;
     g_autoptr(ternDomain) ddom = NULL;
     g_autoptr(GError) perr = NULL;
@@ -1407,7 +1370,7 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
     if (!(xml = qemuMigrationSrcBegin(dom, params, nparams, &cookie1, &len1, flags, error)))
         return false;
     if (!qemuMigrationParamsWithString(params, nparams, TERN_MIGRATE_PARAM_DEST_XML, xml,
-                                       &prep.params, &prep.n, error))
+                                       &prep, error))
         goto cancel;
 
     /* Prepare there: with a port of its own, or on a stream of this connection */
@@ -1425,9 +1388,8 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
         goto cancel;
     }
     if (tunnelled) {
-        perf.params = NULL;
         if (!qemuMigrationParamsWithString(prep.params, prep.n, TERN_MIGRATE_PARAM_DEST_XML, xml,
-                                           &perf.params, &perf.n, error)) {
+                                           &perf, error)) {
             ternNetStreamAbort(st, NULL);
             dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
                                                       NULL, destflags, 1, NULL);
@@ -1442,7 +1404,7 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
     }
     if (!tunnelled &&
         !qemuMigrationParamsWithString(prep.params, prep.n, TERN_MIGRATE_PARAM_URI,
-                                       a.uri ? a.uri : uriout, &perf.params, &perf.n, error)) {
+                                       a.uri ? a.uri : uriout, &perf, error)) {
         dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
                                                   NULL, destflags, 1, NULL);
         goto cancel;
@@ -1456,8 +1418,7 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
 
     /* Finish there: runs the guest, or (cancelled) drops what Prepare built */
     if (!qemuMigrationParamsWithString(perf.params, perf.n, TERN_MIGRATE_PARAM_DEST_NAME,
-                                       a.dname ? a.dname : dom->name, &fin.params, &fin.n,
-                                       error))
+                                       a.dname ? a.dname : dom->name, &fin, error))
         return false; /* cannot happen but for a bad name, refused long before */
     ddom = dconn->driver->domainMigrateFinish3Params(dconn, fin.params, fin.n, cookie3, len3,
                                                      &cookie4, &len4, destflags, !performed,

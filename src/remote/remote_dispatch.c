@@ -909,21 +909,6 @@ HANDLER(remoteDispatchConnectDomainEventCallbackDeregisterAny,
 
 /* --- migration (v3 with typed parameters) and jobs --- */
 
-/* the call's typed parameters, freed at scope end */
-typedef struct {
-    ternTypedParameter *params;
-    int n;
-} remoteParams;
-
-static void
-remoteParamsClear(remoteParams *p)
-{
-    ternTypedParamsFree(p->params, p->n);
-    p->params = NULL;
-    p->n = 0;
-}
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(remoteParams, remoteParamsClear)
-
 #define PARAMS_FROM_WIRE(wire, out, error)                                                       \
     remoteTypedParamsFromWire((wire).params_val, (wire).params_len,                              \
                               REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX, &(out).params, &(out).n,     \
@@ -932,7 +917,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(remoteParams, remoteParamsClear)
 HANDLER(remoteDispatchDomainMigrateBegin3Params, remote_domain_migrate_begin3_params_args,
         remote_domain_migrate_begin3_params_ret)
 {
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     char *cookie = NULL;
     int cookielen = 0;
     WITH_DOMAIN(client, &args->dom, error);
@@ -951,7 +936,7 @@ HANDLER(remoteDispatchDomainMigratePrepare3Params, remote_domain_migrate_prepare
         remote_domain_migrate_prepare3_params_ret)
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     char *cookie = NULL;
     int cookielen = 0;
     char *uri = NULL;
@@ -976,7 +961,7 @@ HANDLER(remoteDispatchDomainMigratePrepareTunnel3Params,
         remote_domain_migrate_prepare_tunnel3_params_ret)
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     g_autoptr(ternNetStream) st = NULL;
     char *cookie = NULL;
     int cookielen = 0;
@@ -998,7 +983,7 @@ HANDLER(remoteDispatchDomainMigratePrepareTunnel3Params,
 HANDLER(remoteDispatchDomainMigratePerform3Params, remote_domain_migrate_perform3_params_args,
         remote_domain_migrate_perform3_params_ret)
 {
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     char *cookie = NULL;
     int cookielen = 0;
     WITH_DOMAIN(client, &args->dom, error);
@@ -1019,7 +1004,7 @@ HANDLER(remoteDispatchDomainMigrateFinish3Params, remote_domain_migrate_finish3_
         remote_domain_migrate_finish3_params_ret)
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     g_autoptr(ternDomain) dom = NULL;
     char *cookie = NULL;
     int cookielen = 0;
@@ -1040,7 +1025,7 @@ HANDLER(remoteDispatchDomainMigrateFinish3Params, remote_domain_migrate_finish3_
 HANDLER(remoteDispatchDomainMigrateConfirm3Params, remote_domain_migrate_confirm3_params_args,
         remoteVoid)
 {
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     WITH_DOMAIN(client, &args->dom, error);
 
     if (!PARAMS_FROM_WIRE(args->params, p, error) ||
@@ -1079,7 +1064,7 @@ HANDLER(remoteDispatchDomainGetJobInfo, remote_domain_get_job_info_args,
 HANDLER(remoteDispatchDomainGetJobStats, remote_domain_get_job_stats_args,
         remote_domain_get_job_stats_ret)
 {
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     WITH_DOMAIN(client, &args->dom, error);
 
     if (!DRIVER_METHOD(conn, domainGetJobStats, error) ||
@@ -1181,7 +1166,7 @@ remoteLegacyFlags(guint64 flags, unsigned int *ret, GError **error)
 
 /* the typed parameters the fixed arguments stand for; NULL strings are left out */
 static bool
-remoteLegacyParams(remoteParams *p, const char *xml, const char *dname,
+remoteLegacyParams(ternTypedParamList *p, const char *xml, const char *dname,
                    unsigned long long resource, const char *uri, GError **error)
 {
     const struct {
@@ -1192,24 +1177,14 @@ remoteLegacyParams(remoteParams *p, const char *xml, const char *dname,
         {TERN_MIGRATE_PARAM_DEST_NAME, dname},
         {TERN_MIGRATE_PARAM_URI, uri},
     };
-    int max = 0;
-    ternTypedParameter *tp;
 
     for (size_t i = 0; i < G_N_ELEMENTS(strings); i++) {
-        if (!strings[i].value)
-            continue;
-        if (!(tp = ternTypedParamsAppend(&p->params, &p->n, &max, strings[i].name,
-                                         TERN_TYPED_PARAM_STRING, error)))
+        if (strings[i].value && !ternTypedParamListSetString(p, strings[i].name,
+                                                              strings[i].value, error))
             return false;
-        tp->value.s = g_strdup(strings[i].value);
     }
-    if (resource) {
-        if (!(tp = ternTypedParamsAppend(&p->params, &p->n, &max, TERN_MIGRATE_PARAM_BANDWIDTH,
-                                         TERN_TYPED_PARAM_ULLONG, error)))
-            return false;
-        tp->value.ul = resource;
-    }
-    return true;
+    return !resource ||
+           ternTypedParamListAddULLong(p, TERN_MIGRATE_PARAM_BANDWIDTH, resource, error);
 }
 
 #define OPT(s) ((s) ? *(s) : NULL)
@@ -1217,7 +1192,7 @@ remoteLegacyParams(remoteParams *p, const char *xml, const char *dname,
 HANDLER(remoteDispatchDomainMigrateBegin3, remote_domain_migrate_begin3_args,
         remote_domain_migrate_begin3_ret)
 {
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
     char *cookie = NULL;
     int cookielen = 0;
@@ -1239,7 +1214,7 @@ HANDLER(remoteDispatchDomainMigratePrepare3, remote_domain_migrate_prepare3_args
         remote_domain_migrate_prepare3_ret)
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
     char *cookie = NULL;
     int cookielen = 0;
@@ -1265,7 +1240,7 @@ HANDLER(remoteDispatchDomainMigratePrepare3, remote_domain_migrate_prepare3_args
 HANDLER(remoteDispatchDomainMigratePerform3, remote_domain_migrate_perform3_args,
         remote_domain_migrate_perform3_ret)
 {
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
     char *cookie = NULL;
     int cookielen = 0;
@@ -1288,7 +1263,7 @@ HANDLER(remoteDispatchDomainMigrateFinish3, remote_domain_migrate_finish3_args,
         remote_domain_migrate_finish3_ret)
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     g_autoptr(ternDomain) dom = NULL;
     unsigned int flags;
     char *cookie = NULL;
@@ -1326,7 +1301,7 @@ HANDLER(remoteDispatchDomainMigratePrepare2, remote_domain_migrate_prepare2_args
         remote_domain_migrate_prepare2_ret)
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
     char *cookie = NULL;
     int cookielen = 0;
@@ -1350,8 +1325,8 @@ HANDLER(remoteDispatchDomainMigratePrepare2, remote_domain_migrate_prepare2_args
 
 HANDLER(remoteDispatchDomainMigratePerform, remote_domain_migrate_perform_args, remoteVoid)
 {
-    g_auto(remoteParams) begin = {0};
-    g_auto(remoteParams) perform = {0};
+    g_auto(ternTypedParamList) begin = {0};
+    g_auto(ternTypedParamList) perform = {0};
     g_autofree char *xml = NULL;
     g_autofree char *bcookie = NULL;
     g_autofree char *pcookie = NULL;
@@ -1386,7 +1361,7 @@ HANDLER(remoteDispatchDomainMigrateFinish2, remote_domain_migrate_finish2_args,
         remote_domain_migrate_finish2_ret)
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
-    g_auto(remoteParams) p = {0};
+    g_auto(ternTypedParamList) p = {0};
     g_autoptr(ternDomain) dom = NULL;
     unsigned int flags;
 

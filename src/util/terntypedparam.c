@@ -594,3 +594,70 @@ ternTypedParamsFree(ternTypedParameter *params, int nparams)
     ternTypedParamsClear(params, nparams);
     g_free(params);
 }
+
+/* --- a list the code builds --- */
+
+void
+ternTypedParamListClear(ternTypedParamList *list)
+{
+    ternTypedParamsFree(list->params, list->n);
+    list->params = NULL;
+    list->n = 0;
+    list->max = 0;
+}
+
+bool
+ternTypedParamListCopy(ternTypedParamList *list, const ternTypedParameter *params, int nparams,
+                       GError **error)
+{
+    if (!ternTypedParamsCopy(params, nparams, &list->params, error))
+        return false;
+    list->n = list->max = nparams;
+    return true;
+}
+
+bool
+ternTypedParamListSetString(ternTypedParamList *list, const char *name, const char *value,
+                            GError **error)
+{
+    ternTypedParameter *entry;
+
+    for (int i = 0; i < list->n; i++) {
+        if (strcmp(list->params[i].field, name) != 0)
+            continue;
+        if (list->params[i].type == TERN_TYPED_PARAM_STRING)
+            g_free(list->params[i].value.s);
+        list->params[i].type = TERN_TYPED_PARAM_STRING;
+        list->params[i].value.s = g_strdup(value);
+        return true;
+    }
+    if (!(entry = ternTypedParamsAppend(&list->params, &list->n, &list->max, name,
+                                        TERN_TYPED_PARAM_STRING, error)))
+        return false;
+    entry->value.s = g_strdup(value);
+    return true;
+}
+
+bool
+ternTypedParamListAddULLong(ternTypedParamList *list, const char *name, unsigned long long value,
+                            GError **error)
+{
+    ternTypedParameter *entry;
+
+    if (!(entry = ternTypedParamsAppend(&list->params, &list->n, &list->max, name,
+                                        TERN_TYPED_PARAM_ULLONG, error)))
+        return false;
+    entry->value.ul = value;
+    return true;
+}
+
+const char *
+ternTypedParamListGetString(const ternTypedParamList *list, const char *name)
+{
+    for (int i = 0; i < list->n; i++) {
+        if (strcmp(list->params[i].field, name) == 0)
+            return list->params[i].type == TERN_TYPED_PARAM_STRING ? list->params[i].value.s
+                                                                  : NULL;
+    }
+    return NULL;
+}

@@ -111,3 +111,38 @@ const ternTypedParameter *ternTypedParamsLookup(const ternTypedParameter *params
  */
 int ternTypedParamsGetStringList(const ternTypedParameter *params, int nparams, const char *name,
                                  const char ***retValues, GError **error);
+
+/*
+ * A list the code builds and changes (a phase sets destination_xml, then
+ * migrate_uri, ...). Start from {0}; g_auto(ternTypedParamList) frees it.
+ */
+typedef struct {
+    ternTypedParameter *params;
+    int n;
+    int max;
+} ternTypedParamList;
+
+void ternTypedParamListClear(ternTypedParamList *list);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(ternTypedParamList, ternTypedParamListClear)
+
+/**
+ * ternTypedParamListCopy: the empty @list becomes a deep copy of the
+ * @nparams entries of @params (as ternTypedParamsCopy, with its errors).
+ */
+bool ternTypedParamListCopy(ternTypedParamList *list, const ternTypedParameter *params,
+                            int nparams, GError **error);
+
+/**
+ * ternTypedParamListSetString: the first entry named @name becomes the
+ * string @value (copied), or a new entry is appended. Fails only as
+ * ternTypedParamsAppend does.
+ */
+bool ternTypedParamListSetString(ternTypedParamList *list, const char *name, const char *value,
+                                 GError **error);
+
+/** ternTypedParamListAddULLong: append @name = @value (TERN_TYPED_PARAM_ULLONG). */
+bool ternTypedParamListAddULLong(ternTypedParamList *list, const char *name,
+                                 unsigned long long value, GError **error);
+
+/** ternTypedParamListGetString: the string value of the first @name, or NULL. */
+const char *ternTypedParamListGetString(const ternTypedParamList *list, const char *name);

@@ -557,38 +557,6 @@ cmdDumpXML(ternControl *ctl, const ternCmd *cmd)
 /* ------------------------------------------------------------------------------------------ */
 
 /* virsh's limit on an XML file (VSH_MAX_XML_FILE) */
-#define TERN_CLI_MAX_XML_FILE (10 * 1024 * 1024)
-
-/* The whole of @path, or NULL after reporting virsh's "Failed to open file 'F': <errno text>". */
-static char *
-ternCliReadFile(ternControl *ctl, const char *path)
-{
-    g_autoptr(GString) data = g_string_new(NULL);
-    char buf[65536];
-    FILE *fp;
-    size_t n;
-    int err;
-
-    if (!(fp = fopen(path, "re"))) {
-        ternCtlError(ctl, "Failed to open file '%s': %s", path, g_strerror(errno));
-        return NULL;
-    }
-    while ((n = fread(buf, 1, sizeof(buf), fp)) > 0) {
-        if (data->len + n > TERN_CLI_MAX_XML_FILE) {
-            fclose(fp);
-            ternCtlError(ctl, "file '%s' is larger than %d bytes", path, TERN_CLI_MAX_XML_FILE);
-            return NULL;
-        }
-        g_string_append_len(data, buf, (gssize)n);
-    }
-    err = ferror(fp) ? errno : 0;
-    fclose(fp);
-    if (err) {
-        ternCtlError(ctl, "Failed to read file '%s': %s", path, g_strerror(err));
-        return NULL;
-    }
-    return g_string_free(g_steal_pointer(&data), FALSE);
-}
 
 const ternCmdOptDef opts_define[] = {
     {.name = "file",
@@ -618,7 +586,7 @@ cmdDefine(ternControl *ctl, const ternCmd *cmd)
         flags |= TERN_DOMAIN_DEFINE_VALIDATE;
     if (!(conn = ternCtlConnect(ctl)))
         return false;
-    if (!(xml = ternCliReadFile(ctl, path)))
+    if (!(xml = ternCtlReadFile(ctl, path)))
         return false;
     if (flags)
         dom = ternDomainDefineXMLFlags(conn, xml, flags);
