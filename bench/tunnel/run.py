@@ -14,11 +14,13 @@ Scenarios (tests/guest's test guest, TCG, pti=on, 1 GiB, heartbeat every 10 ms):
   idle    nothing but heartbeats
   dirty   rewriting 512 MiB at 64 MiB/s (machine-notes' reference guest)
 
-Each (daemon, scenario) boots one guest on host A and migrates it 2 x --rounds times back and
-forth, native and tunnelled in turn (round i: native then tunnelled, the directions swapped
-every other round, so each mode goes both ways and drifts of the machine hit both modes alike);
-before each migration the guest is in its steady state (heartbeats back, the dirty guest has
-filled its buffer once) and 2 s more have passed. At most two QEMUs run at a time.
+Each (daemon, scenario) boots one guest on host A and migrates it back and forth, 4 times a
+round: A->B native, B->A tunnelled, A->B tunnelled, B->A native; so each mode goes each way
+once a round (on this machine one direction can be much faster than the other, for both
+daemons and both modes: the per-direction medians are printed too) and drifts of the machine
+hit both modes alike. Before each migration the guest is in its steady state (heartbeats back,
+the dirty guest has filled its buffer once) and 2 s more have passed. At most two QEMUs run at
+a time.
 
 Per migration (medians over the rounds are printed):
   total      the client's wall clock, from just before virsh is spawned to its exit
@@ -261,7 +263,7 @@ def describe(i, fig):
 
 
 def series(label, sides, scenario, workdir, kernel, initrd, rounds):
-    """@rounds x (native, tunnelled) migrations of one guest between @sides; returns
+    """@rounds x 2 x (native, tunnelled) migrations of one guest between @sides; returns
     {mode: [figures]}."""
     sc = SCENARIOS[scenario]
     name = "tun-%s" % scenario
@@ -271,10 +273,12 @@ def series(label, sides, scenario, workdir, kernel, initrd, rounds):
     out = {mode: [] for mode, _ in MODES}
     where = 0
     n = 0
+    # A->B native, B->A tunnelled, A->B tunnelled, B->A native: each mode goes each way once
+    # a round (the direction matters on this machine: see the per-direction lines)
+    order = [MODES[0], MODES[1], MODES[1], MODES[0]]
     try:
         guest.start(clients[0])
         for i in range(rounds):
-            order = MODES if i % 2 == 0 else MODES[::-1]
             for mode, opts in order:
                 wait_steady(guest, scenario, n == 0)
                 src, dst = where, 1 - where
@@ -315,8 +319,8 @@ def ratio(a, b, fmt="%.2f"):
 
 def report(scenario, rows, rounds):
     """@rows: {daemon: {mode: [figures]}}; prints the table, returns the medians."""
-    print("\nbench/tunnel: %s, heartbeat %d ms, TCG, %d migrations per mode (back and forth), "
-          "medians" % (SCENARIOS[scenario]["title"], HB_MS, rounds))
+    print("\nbench/tunnel: %s, heartbeat %d ms, TCG, %d migrations per mode (half each way), "
+          "medians" % (SCENARIOS[scenario]["title"], HB_MS, 2 * rounds))
     print("%-20s" % "" + "".join("%13s" % title for _, title, _ in COLS))
     med = {}
     for daemon, modes in rows.items():
@@ -327,6 +331,15 @@ def report(scenario, rows, rounds):
             cells = ["%13s" % ("-" if m[k] is None else fmt % m[k]) for k, _, fmt in COLS]
             print("%-20s" % ("%s %s" % (daemon, mode)) + "".join(cells) +
                   ("" if m["ok"] else "  GUEST BROKEN (see above)"))
+    for daemon, modes in rows.items():
+        parts = []
+        for mode, figs in modes.items():
+            for d in sorted(set(f["direction"] for f in figs)):
+                r = median([f["rate_mib_s"] for f in figs if f["direction"] == d])
+                t = median([f["total_s"] for f in figs if f["direction"] == d])
+                parts.append("%s %s %s MiB/s %s s" % (mode, d, "?" if r is None else "%.0f" % r,
+                                                     "?" if t is None else "%.2f" % t))
+        print("by direction, %s: %s" % (daemon, "; ".join(parts)))
     for daemon in rows:
         n, t = med.get((daemon, "native")), med.get((daemon, "tunnelled"))
         if n and t:
