@@ -16,9 +16,10 @@ Scenarios (tests/guest's test guest, TCG, pti=on, 1 GiB, heartbeat every 10 ms):
 
 Each (daemon, scenario) boots one guest on host A and migrates it back and forth, 4 times a
 round: A->B native, B->A tunnelled, A->B tunnelled, B->A native; so each mode goes each way
-once a round (on this machine one direction can be much faster than the other, for both
-daemons and both modes: the per-direction medians are printed too) and drifts of the machine
-hit both modes alike. Before each migration the guest is in its steady state (heartbeats back,
+once a round and drifts of the machine hit both modes alike. That matters here: the dirty
+guest's hops away from the host it booted on (the 1st, 3rd, ...) take about twice as long as
+its hops back, for both daemons and both modes (and the same with the guest booted on B: it
+follows the hop's parity, not the hosts), so the medians by direction are printed too. Before each migration the guest is in its steady state (heartbeats back,
 the dirty guest has filled its buffer once) and 2 s more have passed. At most two QEMUs run at
 a time.
 
@@ -274,7 +275,7 @@ def series(label, sides, scenario, workdir, kernel, initrd, rounds):
     where = 0
     n = 0
     # A->B native, B->A tunnelled, A->B tunnelled, B->A native: each mode goes each way once
-    # a round (the direction matters on this machine: see the per-direction lines)
+    # a round (odd and even hops differ on this machine: see the docstring)
     order = [MODES[0], MODES[1], MODES[1], MODES[0]]
     try:
         guest.start(clients[0])
@@ -339,7 +340,7 @@ def report(scenario, rows, rounds):
                 t = median([f["total_s"] for f in figs if f["direction"] == d])
                 parts.append("%s %s %s MiB/s %s s" % (mode, d, "?" if r is None else "%.0f" % r,
                                                      "?" if t is None else "%.2f" % t))
-        print("by direction, %s: %s" % (daemon, "; ".join(parts)))
+        print("by direction (A->B: odd hops, B->A: even), %s: %s" % (daemon, "; ".join(parts)))
     for daemon in rows:
         n, t = med.get((daemon, "native")), med.get((daemon, "tunnelled"))
         if n and t:
