@@ -1304,6 +1304,48 @@ qemuMigrationSrcSetPeer(ternDomain *dom, ternConnect *peer)
         priv->mig->peer = peer;
 }
 
+typedef struct {
+    ternConnect *dconn; /* one reference */
+    ternTypedParamList params;
+    unsigned int flags;
+} qemuMigrationPeerCancel;
+
+static gpointer
+qemuMigrationPeerCancelThread(gpointer opaque)
+{
+    qemuMigrationPeerCancel *c = opaque;
+    g_autoptr(GError) err = NULL;
+    ternDomain *ddom;
+
+    ddom = c->dconn->driver->domainMigrateFinish3Params(c->dconn, c->params.params, c->params.n,
+                                                        NULL, 0, NULL, NULL, c->flags, 1, &err);
+    g_clear_pointer(&ddom, ternDomainUnrefInternal);
+    if (err && !g_error_matches(err, ternErrorQuark(TERN_FROM_QEMU),
+                                TERN_ERR_MIGRATE_FINISH_OK))
+        TERN_DEBUG("cancelling at '%s': %s", c->dconn->uri, err->message);
+    ternConnectUnrefInternal(c->dconn);
+    ternTypedParamListClear(&c->params);
+    g_free(c);
+    return NULL;
+}
+
+/* Finish(cancelled) at the destination on a thread of its own; steals @params */
+static void
+qemuMigrationPeerCancelAsync(ternConnect *dconn, ternTypedParamList *params, unsigned int flags)
+{
+    qemuMigrationPeerCancel *c = g_new0(qemuMigrationPeerCancel, 1);
+
+    if (!ternConnectTryRef(dconn)) {
+        g_free(c);
+        return;
+    }
+    c->dconn = dconn;
+    c->params = *params;
+    memset(params, 0, sizeof(*params));
+    c->flags = flags;
+    g_thread_unref(g_thread_new("mig-peer-cancel", qemuMigrationPeerCancelThread, c));
+}
+
 /* prefix an error from the destination daemon so the user knows whose it is */
 static void
 qemuMigrationPeerError(GError **error, const char *uri)
@@ -1420,14 +1462,17 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
     if (!qemuMigrationParamsWithString(perf.params, perf.n, TERN_MIGRATE_PARAM_DEST_NAME,
                                        a.dname ? a.dname : dom->name, &fin, error))
         return false; /* cannot happen but for a bad name, refused long before */
-    ddom = dconn->driver->domainMigrateFinish3Params(dconn, fin.params, fin.n, cookie3, len3,
-                                                     &cookie4, &len4, destflags, !performed,
-                                                     &ferr);
     if (!performed) {
-        /* Perform resumed the guest here and ended the job */
+        /* Perform resumed the guest here and ended the job; the destination drops its
+         * half-built guest when Finish(cancelled) reaches it, or when this connection
+         * dies: the client need not wait for either (a cut link would keep it until
+         * keepalive gives up) */
+        qemuMigrationPeerCancelAsync(dconn, &fin, destflags);
         g_propagate_error(error, g_steal_pointer(&perr));
         return false;
     }
+    ddom = dconn->driver->domainMigrateFinish3Params(dconn, fin.params, fin.n, cookie3, len3,
+                                                     &cookie4, &len4, destflags, 0, &ferr);
 
     /* Confirm here: the source's copy goes, or (Finish failed) it runs again */
     if (!qemuMigrationSrcConfirm(dom, fin.params, fin.n, cookie4, len4, flags, ddom == NULL,
@@ -1651,12 +1696,20 @@ qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri, ternTypedPa
     }
     if (res == QEMU_MIGRATION_WAIT_FAILED) {
         if (mig->tunnel) {
-            /* its pump may sit in a send to a dead peer: never wait for it with the lock */
+            /* its pump may sit in a send to a dead peer: never wait for it with the lock.
+             * When the tunnel broke first, its reason is the real one, not QEMU's EPIPE */
             qemuMigrationTunnel *t = g_steal_pointer(&mig->tunnel);
-            qemuMigrationTunnelAbort(t);
+            g_autoptr(GError) terr = NULL;
             ternDomainObjUnlock(obj);
+            if (!qemuMigrationTunnelFailed(t, &terr) || !terr)
+                qemuMigrationTunnelAbort(t);
             qemuMigrationTunnelFree(t);
             ternDomainObjLock(obj);
+            if (terr && !mig->abortRequested) {
+                g_clear_error(&err);
+                err = g_steal_pointer(&terr);
+                g_prefix_error(&err, "the tunnel to the destination failed: ");
+            }
         }
         if (mig->abortRequested && !g_error_matches(err, ternErrorQuark(TERN_FROM_QEMU),
                                                     TERN_ERR_OPERATION_ABORTED)) {

@@ -16,9 +16,17 @@ struct _qemuMigrationTunnel {
     int fd;            /* our end of the pipe: read (source) or write (destination) */
     GThread *thread;
     gint aborted;      /* atomic */
+    gint failing;      /* atomic: QEMU failed; its end of file is no end of the stream */
     guint64 bytes;     /* atomic */
     GError *err;       /* the pump's failure, read after the join */
     bool joined;
+
+    /* source: the watchdog that ends a transfer stuck on a dead peer */
+    GThread *watchdog;
+    GMutex lock;
+    GCond cond;
+    bool done;        /* the pump ended: the watchdog leaves */
+    GError *stallErr; /* why the watchdog aborted, under @lock */
 };
 
 static bool
@@ -47,18 +55,68 @@ qemuMigrationTunnelOutThread(gpointer opaque)
         if (n < 0)
             break;
         if (n == 0) {
-            /* QEMU is done (or cancelled: then Perform aborts before this matters) */
-            if (!g_atomic_int_get(&t->aborted))
+            /* QEMU is done, or it gave up: then the destination must not see an end */
+            if (g_atomic_int_get(&t->failing))
+                ternErrorSet(&err, TERN_FROM_QEMU, TERN_ERR_OPERATION_ABORTED,
+                             "the source QEMU stopped sending");
+            else if (!g_atomic_int_get(&t->aborted))
                 ternNetStreamFinish(t->st, &err);
             break;
         }
         t->bytes += (guint64)n;
     }
+    g_mutex_lock(&t->lock);
+    if (t->stallErr) {
+        /* the watchdog's reason says more than the failed send it caused */
+        g_clear_error(&err);
+        err = g_error_copy(t->stallErr);
+    }
+    t->done = true;
+    g_cond_broadcast(&t->cond);
+    g_mutex_unlock(&t->lock);
     if (err)
         ternNetStreamAbort(t->st, err);
     /* QEMU's next write fails: its migration ends too */
     t->fd = ternForceClose(t->fd);
     t->err = err;
+    return NULL;
+}
+
+/*
+ * Source: QEMU blocks in write() on a full pipe, and while it does its
+ * monitor may not answer either, so nothing that asks QEMU can notice a
+ * dead link. The watchdog watches the bytes the pump sends instead: none
+ * for QEMU_MIGRATION_TUNNEL_STALL_MS aborts the stream, the pump ends and
+ * closes the pipe, and QEMU's write fails.
+ */
+static gpointer
+qemuMigrationTunnelWatchdogThread(gpointer opaque)
+{
+    qemuMigrationTunnel *t = opaque;
+    guint64 last = 0;
+    gint64 lastMoved = g_get_monotonic_time();
+
+    g_mutex_lock(&t->lock);
+    while (!t->done) {
+        gint64 now = g_get_monotonic_time();
+        guint64 bytes = t->bytes;
+
+        if (bytes != last) {
+            last = bytes;
+            lastMoved = now;
+        } else if (now - lastMoved > QEMU_MIGRATION_TUNNEL_STALL_MS * 1000) {
+            ternErrorSet(&t->stallErr, TERN_FROM_QEMU, TERN_ERR_OPERATION_FAILED,
+                         "no migration data moved through the tunnel for %d s: is the "
+                         "destination reachable?",
+                         QEMU_MIGRATION_TUNNEL_STALL_MS / 1000);
+            g_mutex_unlock(&t->lock);
+            ternNetStreamAbort(t->st, t->stallErr);
+            g_mutex_lock(&t->lock);
+            break;
+        }
+        g_cond_wait_until(&t->cond, &t->lock, now + 250 * 1000);
+    }
+    g_mutex_unlock(&t->lock);
     return NULL;
 }
 
@@ -95,6 +153,9 @@ qemuMigrationTunnelInThread(gpointer opaque)
         ternNetStreamFinish(t->st, &err); /* the source learns we have it all */
     else
         ternNetStreamAbort(t->st, err);
+    g_mutex_lock(&t->lock);
+    t->done = true;
+    g_mutex_unlock(&t->lock);
     /* end of file for QEMU: a complete stream loads, a cut one fails */
     t->fd = ternForceClose(t->fd);
     t->err = err;
@@ -111,11 +172,15 @@ qemuMigrationTunnelStart(ternNetStream *st, const char *name, bool out, int *ret
     if (!qemuMigrationTunnelPipe(fds, error))
         return NULL;
     t = g_new0(qemuMigrationTunnel, 1);
+    g_mutex_init(&t->lock);
+    g_cond_init(&t->cond);
     t->st = ternNetStreamRef(st);
     t->fd = out ? fds[0] : fds[1];
     *retQemuFD = out ? fds[1] : fds[0];
     t->thread = g_thread_new(name, out ? qemuMigrationTunnelOutThread
                                        : qemuMigrationTunnelInThread, t);
+    if (out)
+        t->watchdog = g_thread_new("mig-tunnel-watch", qemuMigrationTunnelWatchdogThread, t);
     return t;
 }
 
@@ -138,7 +203,23 @@ qemuMigrationTunnelJoin(qemuMigrationTunnel *t)
         return;
     g_thread_join(t->thread);
     t->thread = NULL;
+    if (t->watchdog) {
+        g_thread_join(t->watchdog); /* the pump set done on its way out */
+        t->watchdog = NULL;
+    }
     t->joined = true;
+}
+
+bool
+qemuMigrationTunnelFailed(qemuMigrationTunnel *t, GError **error)
+{
+    g_atomic_int_set(&t->failing, 1);
+    qemuMigrationTunnelJoin(t);
+    if (!t->err || g_error_matches(t->err, ternErrorQuark(TERN_FROM_QEMU),
+                                   TERN_ERR_OPERATION_ABORTED))
+        return false;
+    g_propagate_error(error, g_error_copy(t->err));
+    return true;
 }
 
 bool
@@ -181,7 +262,10 @@ qemuMigrationTunnelFree(qemuMigrationTunnel *t)
         qemuMigrationTunnelJoin(t);
     }
     g_clear_error(&t->err);
+    g_clear_error(&t->stallErr);
     ternForceClose(t->fd);
     ternNetStreamUnref(t->st);
+    g_mutex_clear(&t->lock);
+    g_cond_clear(&t->cond);
     g_free(t);
 }

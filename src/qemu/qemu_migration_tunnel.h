@@ -29,6 +29,8 @@
  */
 
 #define QEMU_MIGRATION_TUNNEL_PIPE_SIZE (1024 * 1024)
+/* Source: no byte through the tunnel for this long ends the transfer (a dead link). */
+#define QEMU_MIGRATION_TUNNEL_STALL_MS 10000
 
 typedef struct _qemuMigrationTunnel qemuMigrationTunnel;
 
@@ -53,6 +55,14 @@ qemuMigrationTunnel *qemuMigrationTunnelInStart(ternNetStream *st, const char *n
  * destination); false with the reason otherwise. Blocks.
  */
 bool qemuMigrationTunnelWait(qemuMigrationTunnel *t, GError **error);
+
+/**
+ * qemuMigrationTunnelFailed: wait for the pump (which must be ending: QEMU
+ * stopped or the stream was aborted) and, if the tunnel itself failed
+ * (peer gone, stall), return true with that reason, which names the cause
+ * better than QEMU's "Broken pipe". Blocks.
+ */
+bool qemuMigrationTunnelFailed(qemuMigrationTunnel *t, GError **error);
 
 /** qemuMigrationTunnelAbort: abort the stream; the pump ends soon. Does not block. */
 void qemuMigrationTunnelAbort(qemuMigrationTunnel *t);

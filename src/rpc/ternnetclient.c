@@ -61,13 +61,16 @@ struct _ternNetClient {
     ternNetMessage *rx; /* I/O thread only */
 };
 
-static bool clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error);
+static bool clientStreamSend(void *conn, ternNetMessage *msg, bool wait, const gint *cancel,
+                             GError **error);
+static void clientStreamWakeSenders(void *conn);
 static void clientStreamResumeRead(void *conn);
 static bool clientStreamHold(void *conn);
 static void clientStreamRelease(void *conn);
 
 static const ternNetStreamTransport clientStreamTransport = {
     .send = clientStreamSend,
+    .wakeSenders = clientStreamWakeSenders,
     .resumeRead = clientStreamResumeRead,
     .hold = clientStreamHold,
     .release = clientStreamRelease,
@@ -316,17 +319,35 @@ clientQueueLocked(ternNetClient *client, ternNetMessage *msg, GError **error)
 }
 
 static bool
-clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error)
+clientStreamSend(void *conn, ternNetMessage *msg, bool wait, const gint *cancel, GError **error)
 {
     ternNetClient *client = conn;
     bool ok;
 
     g_mutex_lock(&client->lock);
-    while (wait && !client->closed && client->txBytes >= TERN_NET_CLIENT_TX_LIMIT)
+    while (wait && !client->closed && client->txBytes >= TERN_NET_CLIENT_TX_LIMIT) {
+        if (cancel && g_atomic_int_get(cancel)) {
+            g_mutex_unlock(&client->lock);
+            ternNetMessageFree(msg);
+            ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_OPERATION_ABORTED,
+                         "operation aborted: stream aborted");
+            return false;
+        }
         g_cond_wait(&client->cond, &client->lock);
+    }
     ok = clientQueueLocked(client, msg, error);
     g_mutex_unlock(&client->lock);
     return ok;
+}
+
+static void
+clientStreamWakeSenders(void *conn)
+{
+    ternNetClient *client = conn;
+
+    g_mutex_lock(&client->lock);
+    g_cond_broadcast(&client->cond);
+    g_mutex_unlock(&client->lock);
 }
 
 /*

@@ -45,13 +45,16 @@ struct _ternNetServerClient {
     unsigned int pingsSent;
 };
 
-static bool clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error);
+static bool clientStreamSend(void *conn, ternNetMessage *msg, bool wait, const gint *cancel,
+                             GError **error);
+static void clientStreamWakeSenders(void *conn);
 static void clientStreamResumeRead(void *conn);
 static bool clientStreamHold(void *conn);
 static void clientStreamRelease(void *conn);
 
 static const ternNetStreamTransport clientStreamTransport = {
     .send = clientStreamSend,
+    .wakeSenders = clientStreamWakeSenders,
     .resumeRead = clientStreamResumeRead,
     .hold = clientStreamHold,
     .release = clientStreamRelease,
@@ -387,13 +390,21 @@ ternNetServerClientSend(ternNetServerClient *client, ternNetMessage *msg)
 }
 
 static bool
-clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error)
+clientStreamSend(void *conn, ternNetMessage *msg, bool wait, const gint *cancel, GError **error)
 {
     ternNetServerClient *client = conn;
 
     g_mutex_lock(&client->lock);
-    while (wait && !client->closing && client->txBytes >= TERN_NET_SERVER_CLIENT_TX_LIMIT)
+    while (wait && !client->closing && client->txBytes >= TERN_NET_SERVER_CLIENT_TX_LIMIT) {
+        if (cancel && g_atomic_int_get(cancel)) {
+            g_mutex_unlock(&client->lock);
+            ternNetMessageFree(msg);
+            ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_OPERATION_ABORTED,
+                         "operation aborted: stream aborted");
+            return false;
+        }
         g_cond_wait(&client->txCond, &client->lock);
+    }
     if (!clientQueueLocked(client, msg)) {
         g_mutex_unlock(&client->lock);
         ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_RPC, "client connection %s is closed",
@@ -402,6 +413,16 @@ clientStreamSend(void *conn, ternNetMessage *msg, bool wait, GError **error)
     }
     g_mutex_unlock(&client->lock);
     return true;
+}
+
+static void
+clientStreamWakeSenders(void *conn)
+{
+    ternNetServerClient *client = conn;
+
+    g_mutex_lock(&client->lock);
+    g_cond_broadcast(&client->txCond);
+    g_mutex_unlock(&client->lock);
 }
 
 /* a reference for a stream's transport call, unless the client is being freed */

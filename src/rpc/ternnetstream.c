@@ -19,6 +19,7 @@ typedef enum {
 struct _ternNetStream {
     gint refs;
     const ternNetStreamTransport *transport;
+    gint sendCancelled; /* atomic: aborted; a send blocked on a full connection gives up */
     void *conn;
     ternNetMessageHeader call;
     bool isServer;
@@ -152,7 +153,7 @@ streamTransportLeave(ternNetStream *st)
 static bool
 streamTransportSendHeld(ternNetStream *st, ternNetMessage *msg, bool wait, GError **error)
 {
-    bool ok = st->transport->send(st->conn, msg, wait, error);
+    bool ok = st->transport->send(st->conn, msg, wait, &st->sendCancelled, error);
     streamTransportLeave(st);
     return ok;
 }
@@ -509,7 +510,15 @@ ternNetStreamAbort(ternNetStream *st, const GError *why)
         ternNetMessageEncodePayloadEmpty(msg, NULL);
     }
 
+    /* a sender stuck behind a dead peer's full queue must learn it now, not at keepalive */
+    g_atomic_int_set(&st->sendCancelled, 1);
     g_mutex_lock(&st->lock);
+    if (st->transport->wakeSenders && !st->detached && streamTransportEnterLocked(st)) {
+        g_mutex_unlock(&st->lock);
+        st->transport->wakeSenders(st->conn);
+        streamTransportLeave(st);
+        g_mutex_lock(&st->lock);
+    }
     if (st->state != STREAM_FAILED && st->state != STREAM_DONE && msg) {
         if (st->awaitingReply && !st->detached) {
             /* sent by ternNetStreamCallReplied, after the REPLY */

@@ -31,10 +31,14 @@ typedef struct _ternNetStream ternNetStream;
 typedef struct {
     /*
      * Queue @msg for sending (takes ownership). When @wait is true, block
-     * while the connection's outgoing backlog is above its limit. Fails
-     * when the connection is closed.
+     * while the connection's outgoing backlog is above its limit, unless
+     * *@cancel (atomic, may be NULL) becomes non-zero: then fail without
+     * queueing. Fails when the connection is closed.
      */
-    bool (*send)(void *conn, ternNetMessage *msg, bool wait, GError **error);
+    bool (*send)(void *conn, ternNetMessage *msg, bool wait, const gint *cancel,
+                 GError **error);
+    /* Wake every send() waiting for room, so it re-reads its @cancel (may be NULL). */
+    void (*wakeSenders)(void *conn);
     /* The stream's incoming backlog fell below its limit: reading may resume. */
     void (*resumeRead)(void *conn);
     /*
