@@ -712,8 +712,15 @@ qemuMigrationJobEnd(ternDomainObj *obj)
     qemuDomainObjPrivate *priv = obj->privateData;
 
     if (priv->mig) {
+        qemuMigrationTunnel *t = g_steal_pointer(&priv->mig->tunnel);
+
+        if (t) {
+            /* the job slot stays ours; only the pump's end is waited for unlocked */
+            ternDomainObjUnlock(obj);
+            qemuMigrationTunnelFree(t);
+            ternDomainObjLock(obj);
+        }
         qemuMigrationPortRelease(priv->mig->port);
-        g_clear_pointer(&priv->mig->tunnel, qemuMigrationTunnelFree);
         g_clear_pointer(&priv->mig, qemuMigrationJobFree);
     }
     ternDomainObjEndJob(obj);
