@@ -36,7 +36,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import testguest  # noqa: E402  (puts tests/guest on sys.path)
+import testguest  # noqa: E402
+import ternhosts  # noqa: E402  (puts tests/guest on sys.path)
 import heartbeat  # noqa: E402
 
 TAILER_POLL_S = 0.002
@@ -426,3 +427,42 @@ def diagnostics(hosts, tail=30, qemu_tail=8):
             out.append("--- QEMU log %s on host %s, last %d lines" % (n, h.name, qemu_tail))
             out.extend(text[-qemu_tail:])
     return "\n".join(out)
+
+
+# -- what the migration tests ask of a host -------------------------------------------------------
+
+def qemus(host):
+    """PIDs of the QEMUs of test host @host (a ternhosts.TestHost)."""
+    return ternhosts.qemu_pids_under(host.root)
+
+
+def wait_for(fn, timeout, step=0.05):
+    """Call @fn until it returns something true or @timeout s pass; returns its last value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        v = fn()
+        if v or time.monotonic() > deadline:
+            return v
+        time.sleep(step)
+
+
+def domstate(client, name):
+    """`domstate` through @client: the state text, or None if the domain does not exist there."""
+    r = client.run("domstate", name)
+    return r.out.strip() if r.ok else None
+
+
+def listed(client):
+    """The names `list --all --name` shows through @client (None if the command failed)."""
+    r = client.run("list", "--all", "--name")
+    return r.out.split() if r.ok else None
+
+
+def host_clean(client, host):
+    """True when @host (reached through @client) has no domain, running or defined, and no QEMU."""
+    return listed(client) == [] and not qemus(host)
+
+
+def clean_detail(client, host):
+    return "list --all on %s: %s; QEMUs under its root: %s" % (
+        host.name, listed(client), qemus(host))

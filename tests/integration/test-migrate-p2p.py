@@ -37,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import migrun  # noqa: E402
 from migrun import Client, MigGuest, Migration, jobinfo, migration_report, format_report  # noqa: E402
+from migrun import qemus, wait_for, domstate, listed, host_clean, clean_detail  # noqa: E402
 import ternhosts  # noqa: E402
 from ternhosts import TestHosts  # noqa: E402
 from testguest import qemu_pids  # noqa: E402
@@ -93,40 +94,6 @@ class Ctx:
 
     def guest(self, name, **kw):
         return MigGuest(self.gdir, name, self.kernel, self.initrd, **kw)
-
-
-# -- small helpers -------------------------------------------------------------------------------
-
-def qemus(host):
-    return ternhosts.qemu_pids_under(host.root)
-
-
-def wait_for(fn, timeout, step=0.1):
-    deadline = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v or time.monotonic() > deadline:
-            return v
-        time.sleep(step)
-
-
-def domstate(ctx, host, name):
-    r = ctx.v(host).run("domstate", name)
-    return r.out.strip() if r.ok else None
-
-
-def listed(ctx, host):
-    r = ctx.v(host).run("list", "--all", "--name")
-    return r.out.split() if r.ok else None
-
-
-def host_clean(ctx, host):
-    return listed(ctx, host) == [] and not qemus(host)
-
-
-def clean_detail(ctx, host):
-    return "virsh list --all --name on %s: %s; QEMUs under its root: %s" % (
-        host.name, listed(ctx, host), qemus(host))
 
 
 def last_error(res):
@@ -266,10 +233,10 @@ def hop(ctx, label, guest, opts, src, dst):
                 "%s\n%s" % (res, migrun.diagnostics(ctx.hosts)))
     if not ok:
         return False
-    st = wait_for(lambda: domstate(ctx, dst, name) == "running", 10)
+    st = wait_for(lambda: domstate(ctx.v(dst), name) == "running", 10)
     tap.ok(st, "%s: the guest runs on %s" % (label, dst.name),
-           "domstate on %s: %s" % (dst.name, domstate(ctx, dst, name)))
-    src_state = domstate(ctx, src, name)
+           "domstate on %s: %s" % (dst.name, domstate(ctx.v(dst), name)))
+    src_state = domstate(ctx.v(src), name)
     tap.ok(src_state in (None, "shut off"),
            "%s: it does not run on %s any more (domstate: %s)" % (label, src.name, src_state))
     pids = wait_for(lambda: len(qemu_pids(name)) == 1 and qemu_pids(name), 10)
@@ -405,9 +372,9 @@ def fault_case(ctx, g, case):
     name, fault, undo, within, cause_re = case
     a, b, tap = ctx.a, ctx.b, ctx.tap
     label = "fault %s" % name
-    if not tap.ok(domstate(ctx, a, g.name) == "running" and host_clean(ctx, b),
+    if not tap.ok(domstate(ctx.v(a), g.name) == "running" and host_clean(ctx.v(b), b),
                   "%s: before: the guest runs on a, b is clean" % label,
-                  "a: %s; %s" % (domstate(ctx, a, g.name), clean_detail(ctx, b))):
+                  "a: %s; %s" % (domstate(ctx.v(a), g.name), clean_detail(ctx.v(b), b))):
         return False
     wait_dirtied(g, g.params["dirty"])
     off = log_size(a)
@@ -463,9 +430,9 @@ def fault_case(ctx, g, case):
 
 def after_fault(ctx, label, g, mig):
     a, b, tap = ctx.a, ctx.b, ctx.tap
-    ok = tap.ok(wait_for(lambda: domstate(ctx, a, g.name) == "running", 10),
+    ok = tap.ok(wait_for(lambda: domstate(ctx.v(a), g.name) == "running", 10),
                 "%s: the guest still runs on a (domstate)" % label,
-                "domstate on a: %s\n%s" % (domstate(ctx, a, g.name),
+                "domstate on a: %s\n%s" % (domstate(ctx.v(a), g.name),
                                            migrun.diagnostics(ctx.hosts)))
     arrived = g.wait_beats_after(mig.t1, n=10, timeout=20)
     r = migration_report(g, mig.t0, mig.t1)
@@ -475,9 +442,9 @@ def after_fault(ctx, label, g, mig):
     tap.note("%s: largest heartbeat gap during the attempt: %s ms" % (label, r["downtime_ms"]))
     tap.ok(len(qemus(a)) == 1, "%s: a has one QEMU" % label, qemus(a))
     t = time.monotonic()
-    clean = wait_for(lambda: host_clean(ctx, b), 30, step=0.5)
+    clean = wait_for(lambda: host_clean(ctx.v(b), b), 30, step=0.5)
     tap.ok(clean, "%s: b is clean (no domain in virsh list --all, no QEMU)" % label,
-           "%s\n%s" % (clean_detail(ctx, b), migrun.diagnostics(ctx.hosts)))
+           "%s\n%s" % (clean_detail(ctx.v(b), b), migrun.diagnostics(ctx.hosts)))
     if clean:
         if time.monotonic() - t > 0.5:
             tap.note("%s: b was clean %.1f s after the client returned" % (
@@ -493,7 +460,7 @@ def after_fault(ctx, label, g, mig):
 
 def part_faults(ctx):
     g = getattr(ctx, "hop_guest", None)
-    if g is None or domstate(ctx, ctx.a, g.name) != "running":
+    if g is None or domstate(ctx.v(ctx.a), g.name) != "running":
         if g is not None:
             remove_guest(ctx, g)
         g = ctx.guest("p2p-fault", mib=512, dirty=128, rate=64, hb_ms=20)
@@ -547,8 +514,8 @@ def part_concurrent(ctx):
             if not tap.ok(res.ok, "%s: virsh migrate --live --p2p --tunnelled" % label,
                           "%s\n%s" % (res, migrun.diagnostics(ctx.hosts))):
                 continue
-            tap.ok(wait_for(lambda: domstate(ctx, dst, name) == "running", 10),
-                   "%s: runs on %s" % (label, dst.name), domstate(ctx, dst, name))
+            tap.ok(wait_for(lambda: domstate(ctx.v(dst), name) == "running", 10),
+                   "%s: runs on %s" % (label, dst.name), domstate(ctx.v(dst), name))
             pids = qemu_pids(name)
             tap.ok(len(pids) == 1 and set(pids) <= set(qemus(dst)),
                    "%s: one QEMU, on %s" % (label, dst.name),

@@ -37,6 +37,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import migrun  # noqa: E402
 from migrun import Client, MigGuest, Migration, jobinfo, migration_report, format_report  # noqa: E402
+from migrun import qemus, wait_for, domstate, listed, host_clean, clean_detail  # noqa: E402
 import ternhosts  # noqa: E402
 from ternhosts import TestHosts  # noqa: E402
 
@@ -89,44 +90,6 @@ class Ctx:
 
     def guest(self, name, **kw):
         return MigGuest(self.gdir, name, self.kernel, self.initrd, **kw)
-
-
-# -- small helpers -----------------------------------------------------------------------------
-
-def qemus(host):
-    return ternhosts.qemu_pids_under(host.root)
-
-
-def wait_for(fn, timeout, step=0.05):
-    """Call @fn until it returns something true or @timeout s pass; returns its last value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        v = fn()
-        if v or time.monotonic() > deadline:
-            return v
-        time.sleep(step)
-
-
-def domstate(ctx, host, name):
-    """`virsh domstate` on @host: the state text, or None if the domain does not exist there."""
-    r = ctx.v(host).run("domstate", name)
-    return r.out.strip() if r.ok else None
-
-
-def listed(ctx, host):
-    """The names `virsh list --all --name` shows on @host (None if the command failed)."""
-    r = ctx.v(host).run("list", "--all", "--name")
-    return r.out.split() if r.ok else None
-
-
-def host_clean(ctx, host):
-    """True when @host has no domain (running or defined) and no QEMU."""
-    return listed(ctx, host) == [] and not qemus(host)
-
-
-def clean_detail(ctx, host):
-    return "virsh list --all on %s: %s; QEMUs under its root: %s" % (
-        host.name, listed(ctx, host), qemus(host))
 
 
 def wait_transfer(ctx, mig, src, name, min_bytes, timeout=60):
@@ -205,16 +168,16 @@ def check_hop(ctx, label, guest, mig, res, src, dst, src_after, job_from=None, s
                     "%s\n%s" % (res, migrun.diagnostics(ctx.hosts))):
         return None
     ck.check("%s: %s runs on %s" % (label, name, dst.name),
-             wait_for(lambda: domstate(ctx, dst, name) == "running", 5),
-             "domstate on %s: %s" % (dst.name, domstate(ctx, dst, name)))
+             wait_for(lambda: domstate(ctx.v(dst), name) == "running", 5),
+             "domstate on %s: %s" % (dst.name, domstate(ctx.v(dst), name)))
     if src_after == "gone":
         ck.check("%s: %s is gone from %s" % (label, name, src.name),
-                 domstate(ctx, src, name) is None,
-                 "domstate on %s: %s" % (src.name, domstate(ctx, src, name)))
+                 domstate(ctx.v(src), name) is None,
+                 "domstate on %s: %s" % (src.name, domstate(ctx.v(src), name)))
     else:
         ck.check("%s: %s is shut off on %s" % (label, name, src.name),
-                 domstate(ctx, src, name) == "shut off",
-                 "domstate on %s: %s" % (src.name, domstate(ctx, src, name)))
+                 domstate(ctx.v(src), name) == "shut off",
+                 "domstate on %s: %s" % (src.name, domstate(ctx.v(src), name)))
     t = time.monotonic()
     gone = wait_for(lambda: not qemus(src), 5)
     ck.check("%s: the source QEMU has exited" % label, gone,
@@ -297,7 +260,7 @@ def phase_hops(ctx):
                 ck.check("%s: --verbose progress ends in 100 %%" % label,
                          pct and pct[-1] == "100", res)
                 ck.note("%s: progress printed: %s" % (label, " ".join(pct) or "none"))
-                left = listed(ctx, src)
+                left = listed(ctx.v(src))
                 ck.check("%s: nothing left defined on %s" % (label, src.name),
                          left is not None and g.name not in left,
                          "virsh list --all on %s: %s" % (src.name, left))
@@ -315,10 +278,10 @@ def phase_hops(ctx):
         label = "8 tune a->b"
         src, dst = a, b
         if not ck.check("%s: precondition: %s runs on a, defined there, b clean" % (label, g.name),
-                        domstate(ctx, a, g.name) == "running" and host_clean(ctx, b) and
+                        domstate(ctx.v(a), g.name) == "running" and host_clean(ctx.v(b), b) and
                         re.search(r"^Persistent:\s+yes$",
                                   ctx.v(a).run("dominfo", g.name).out, re.M),
-                        "a: %s; %s" % (ctx.v(a).run("dominfo", g.name), clean_detail(ctx, b))):
+                        "a: %s; %s" % (ctx.v(a).run("dominfo", g.name), clean_detail(ctx.v(b), b))):
             return
         mig = Migration(ctx.v(src), g.name, dst.uri_tcp, "--live", "--bandwidth", "20")
         info = wait_transfer(ctx, mig, src, g.name, 8 * MIB)
@@ -466,8 +429,8 @@ def fault_case(ctx, g, case):
     a, b, ck = ctx.a, ctx.b, ctx.ck
     label = "5 fault: %s" % case["name"]
     if not ck.check("%s: precondition: guest running on a only, b clean" % label,
-                    domstate(ctx, a, g.name) == "running" and host_clean(ctx, b),
-                    "a: %s; %s" % (domstate(ctx, a, g.name), clean_detail(ctx, b))):
+                    domstate(ctx.v(a), g.name) == "running" and host_clean(ctx.v(b), b),
+                    "a: %s; %s" % (domstate(ctx.v(a), g.name), clean_detail(ctx.v(b), b))):
         return False
     mig = Migration(ctx.v(a), g.name, b.uri_tcp, "--live", "--bandwidth", "20")
     info = wait_transfer(ctx, mig, a, g.name, 8 * MIB)
@@ -496,8 +459,8 @@ def after_fault(ctx, label, g, mig):
     """After a migration that failed: the guest runs on a with its heartbeats, b is clean."""
     a, b, ck = ctx.a, ctx.b, ctx.ck
     ok = ck.check("%s: %s still runs on a" % (label, g.name),
-                  wait_for(lambda: domstate(ctx, a, g.name) == "running", 10),
-                  "domstate on a: %s\n%s" % (domstate(ctx, a, g.name),
+                  wait_for(lambda: domstate(ctx.v(a), g.name) == "running", 10),
+                  "domstate on a: %s\n%s" % (domstate(ctx.v(a), g.name),
                                              migrun.diagnostics(ctx.hosts)))
     arrived = g.wait_beats_after(mig.t1, n=5, timeout=15)
     r = migration_report(g, mig.t0, mig.t1)
@@ -505,9 +468,9 @@ def after_fault(ctx, label, g, mig):
                    arrived and r["ok"], "%s\n%s" % (format_report(r), g.report()))
     ck.note("%s: largest heartbeat gap during the attempt: %s ms" % (label, r["downtime_ms"]))
     t = time.monotonic()
-    clean = wait_for(lambda: host_clean(ctx, b), 30, step=0.5)
+    clean = wait_for(lambda: host_clean(ctx.v(b), b), 30, step=0.5)
     ck.check("%s: nothing left on b (no domain, no QEMU)" % label, clean,
-        "%s\n%s" % (clean_detail(ctx, b), migrun.diagnostics(ctx.hosts)))
+        "%s\n%s" % (clean_detail(ctx.v(b), b), migrun.diagnostics(ctx.hosts)))
     if clean and time.monotonic() - t > 1:
         ck.note("%s: b was clean %.1f s after the client returned" % (label, time.monotonic() - t))
     if not clean:
@@ -574,8 +537,8 @@ def phase_bandwidth(ctx):
                                                            "\n".join(map(str, tried))))
         ctx.results[label] = {"rate_poll": rate_poll, "rate_job": rate_job,
                               "data": total, "time_s": mig.t1 - mig.t0}
-        ck.check("%s: the guest is paused on b" % label, domstate(ctx, b, g.name) == "paused",
-                 domstate(ctx, b, g.name))
+        ck.check("%s: the guest is paused on b" % label, domstate(ctx.v(b), g.name) == "paused",
+                 domstate(ctx.v(b), g.name))
         ck.check("%s: the source QEMU has exited" % label,
                  wait_for(lambda: not qemus(a), 5), qemus(a))
         r = ctx.v(b).run("resume", g.name)
@@ -619,7 +582,7 @@ def phase_converge(ctx):
                                 "shut off" if src is a else "gone", timeout=limit,
                                 stats="--postcopy" not in opts)
             if r is None:
-                if domstate(ctx, src, g.name) == "running" and host_clean(ctx, dst):
+                if domstate(ctx.v(src), g.name) == "running" and host_clean(ctx.v(dst), dst):
                     continue   # the next run starts from the same place
                 return
             job, _ = jobinfo(ctx.v(dst), g.name, completed=True)
