@@ -7,10 +7,24 @@
 #include <unistd.h>
 
 #include "conf/domain_conf.h"
+#include "hypervisor/domain_driver.h"
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_status.h"
 #include "util/ternerror.h"
 #include "util/ternutil.h"
+
+qemuDriver *
+qemuDriverOfConn(ternConnect *conn)
+{
+    return conn->privateData;
+}
+
+ternDomainObj *
+qemuDomainObjFromDomain(ternDomain *dom, GError **error)
+{
+    return ternDomainDriverObjFromDomain(qemuDriverOfConn(dom->conn)->domains, dom,
+                                         TERN_FROM_QEMU, error);
+}
 
 qemuMonitor *
 qemuDomainObjEnterMonitor(ternDomainObj *obj, GError **error)
@@ -99,4 +113,44 @@ qemuDomainRemoveConfig(qemuDriver *drv, const char *name, GError **error)
     }
     unlink(autostart);
     return true;
+}
+
+ternDomain *
+qemuDomainDefine(qemuDriver *drv, ternConnect *conn, ternDomainDef **def, GError **error)
+{
+    g_autoptr(ternDomainDef) oldDef = NULL;
+    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
+    bool existed;
+
+    if ((*def)->virtType != TERN_DOMAIN_VIRT_QEMU && (*def)->virtType != TERN_DOMAIN_VIRT_KVM) {
+        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_CONFIG_UNSUPPORTED,
+                     "domain type '%s' is not supported by the QEMU driver; use 'qemu' or 'kvm'",
+                     ternDomainVirtTypeToString((*def)->virtType));
+        return NULL;
+    }
+    {
+        TERN_DOMAIN_OBJ_AUTOEND prev = ternDomainObjListFindByName(drv->domains, (*def)->name);
+        existed = prev != NULL;
+    }
+    if (!(obj = ternDomainObjListAdd(drv->domains, def, 0, &oldDef, error)))
+        return NULL;
+    if (!qemuDomainSaveConfig(drv, ternDomainObjGetPersistentDef(obj), error)) {
+        /* nothing is defined on error: undo the list change */
+        if (!existed) {
+            ternDomainObjListRemove(drv->domains, obj);
+        } else if (oldDef) {
+            if (obj->newDef) {
+                ternDomainDefFree(obj->newDef);
+                obj->newDef = g_steal_pointer(&oldDef);
+            } else {
+                ternDomainDefFree(obj->def);
+                obj->def = g_steal_pointer(&oldDef);
+            }
+        }
+        return NULL;
+    }
+    qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_DEFINED,
+                             existed ? TERN_DOMAIN_EVENT_DEFINED_UPDATED
+                                     : TERN_DOMAIN_EVENT_DEFINED_ADDED);
+    return ternDomainDriverHandle(conn, obj);
 }

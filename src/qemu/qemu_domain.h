@@ -105,6 +105,15 @@ struct _qemuDomainObjPrivate {
 /** The driver of every QEMU connection (one per daemon); NULL before initialize. */
 qemuDriver *qemuDriverGet(void);
 
+/** qemuDriverOfConn: the driver behind a qemu:///system connection of ternd. */
+qemuDriver *qemuDriverOfConn(ternConnect *conn);
+
+/**
+ * qemuDomainObjFromDomain: the object behind the handle @dom, locked and
+ * referenced (ternDomainObjEndAPI), or NULL with TERN_ERR_NO_DOMAIN.
+ */
+ternDomainObj *qemuDomainObjFromDomain(ternDomain *dom, GError **error);
+
 /** qemuDomainObjEnterMonitor: unlock @obj (job held) and return a reference on its monitor. */
 qemuMonitor *qemuDomainObjEnterMonitor(ternDomainObj *obj, GError **error);
 /** qemuDomainObjExitMonitor: drop @mon and lock @obj again. */
@@ -122,3 +131,13 @@ char *qemuDomainConfigPath(qemuDriver *drv, const char *name);
 bool qemuDomainSaveConfig(qemuDriver *drv, const ternDomainDef *def, GError **error);
 /** qemuDomainRemoveConfig: delete the definition and autostart link of @name. */
 bool qemuDomainRemoveConfig(qemuDriver *drv, const char *name, GError **error);
+
+/**
+ * qemuDomainDefine: define the persistent domain *@def (taken on success),
+ * or give an existing one it as its new config: the config file is written,
+ * DEFINED/ADDED or UPDATED sent, a handle on @conn returned. Nothing
+ * changes on error (a type QEMU cannot run, a name/uuid clash, a failed
+ * write).
+ */
+ternDomain *qemuDomainDefine(qemuDriver *drv, ternConnect *conn, ternDomainDef **def,
+                             GError **error);

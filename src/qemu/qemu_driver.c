@@ -31,12 +31,6 @@ qemuDriverGet(void)
     return qemuDriverState;
 }
 
-static qemuDriver *
-qemuDriverOf(ternConnect *conn)
-{
-    return conn->privateData;
-}
-
 /* --- per-domain private data --- */
 
 static void *
@@ -206,7 +200,7 @@ qemuConnectOpen(ternConnect *conn, const char *uri, unsigned int flags, GError *
 static void
 qemuConnectClose(ternConnect *conn)
 {
-    qemuDriver *drv = qemuDriverOf(conn);
+    qemuDriver *drv = qemuDriverOfConn(conn);
 
     if (drv) {
         ternObjectEventStateDeregisterConn(drv->events, conn);
@@ -229,7 +223,7 @@ qemuConnectGetVersion(ternConnect *conn, unsigned long *hvVer, GError **error)
     static unsigned long version;
 
     if (g_once_init_enter(&once)) {
-        const char *argv[] = {qemuDriverOf(conn)->cfg->emulator, "--version", NULL};
+        const char *argv[] = {qemuDriverOfConn(conn)->cfg->emulator, "--version", NULL};
         g_autofree char *out = NULL;
         unsigned int ma = 0, mi = 0, mc = 0;
 
@@ -241,7 +235,7 @@ qemuConnectGetVersion(ternConnect *conn, unsigned long *hvVer, GError **error)
     }
     if (!version) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INTERNAL_ERROR,
-                     "cannot learn the version of '%s'", qemuDriverOf(conn)->cfg->emulator);
+                     "cannot learn the version of '%s'", qemuDriverOfConn(conn)->cfg->emulator);
         return false;
     }
     *hvVer = version;
@@ -299,36 +293,29 @@ static int
 qemuConnectListAllDomains(ternConnect *conn, ternDomain ***domains, unsigned int flags,
                           GError **error)
 {
-    return ternDomainDriverListAll(conn, qemuDriverOf(conn)->domains, domains, flags,
+    return ternDomainDriverListAll(conn, qemuDriverOfConn(conn)->domains, domains, flags,
                                    TERN_FROM_QEMU, error);
 }
 
 static ternDomain *
 qemuDomainLookupByName(ternConnect *conn, const char *name, GError **error)
 {
-    return ternDomainDriverLookupByName(conn, qemuDriverOf(conn)->domains, name, TERN_FROM_QEMU,
+    return ternDomainDriverLookupByName(conn, qemuDriverOfConn(conn)->domains, name, TERN_FROM_QEMU,
                                         error);
 }
 
 static ternDomain *
 qemuDomainLookupByUUID(ternConnect *conn, const unsigned char *uuid, GError **error)
 {
-    return ternDomainDriverLookupByUUID(conn, qemuDriverOf(conn)->domains, uuid, TERN_FROM_QEMU,
+    return ternDomainDriverLookupByUUID(conn, qemuDriverOfConn(conn)->domains, uuid, TERN_FROM_QEMU,
                                         error);
 }
 
 static ternDomain *
 qemuDomainLookupByID(ternConnect *conn, int id, GError **error)
 {
-    return ternDomainDriverLookupByID(conn, qemuDriverOf(conn)->domains, id, TERN_FROM_QEMU,
+    return ternDomainDriverLookupByID(conn, qemuDriverOfConn(conn)->domains, id, TERN_FROM_QEMU,
                                       error);
-}
-
-static ternDomainObj *
-qemuDomObjFromDomain(ternDomain *dom, GError **error)
-{
-    return ternDomainDriverObjFromDomain(qemuDriverOf(dom->conn)->domains, dom, TERN_FROM_QEMU,
-                                         error);
 }
 
 /* --- definition --- */
@@ -336,49 +323,13 @@ qemuDomObjFromDomain(ternDomain *dom, GError **error)
 static ternDomain *
 qemuDomainDefineXMLFlags(ternConnect *conn, const char *xml, unsigned int flags, GError **error)
 {
-    qemuDriver *drv = qemuDriverOf(conn);
     g_autoptr(ternDomainDef) def = NULL;
-    g_autoptr(ternDomainDef) oldDef = NULL;
-    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
-    const ternDomainDef *saved;
-    bool existed;
 
     if (!ternErrorCheckFlags(flags, TERN_DOMAIN_DEFINE_VALIDATE, "qemuDomainDefineXMLFlags", error))
         return NULL;
     if (!(def = ternDomainDefParseString(xml, TERN_DOMAIN_DEF_PARSE_INACTIVE, error)))
         return NULL;
-    if (def->virtType != TERN_DOMAIN_VIRT_QEMU && def->virtType != TERN_DOMAIN_VIRT_KVM) {
-        ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_CONFIG_UNSUPPORTED,
-                     "domain type '%s' is not supported by the QEMU driver; use 'qemu' or 'kvm'",
-                     ternDomainVirtTypeToString(def->virtType));
-        return NULL;
-    }
-    {
-        TERN_DOMAIN_OBJ_AUTOEND prev = ternDomainObjListFindByName(drv->domains, def->name);
-        existed = prev != NULL;
-    }
-    if (!(obj = ternDomainObjListAdd(drv->domains, &def, 0, &oldDef, error)))
-        return NULL;
-    saved = ternDomainObjGetPersistentDef(obj);
-    if (!qemuDomainSaveConfig(drv, saved, error)) {
-        /* nothing is defined on error: undo the list change */
-        if (!existed) {
-            ternDomainObjListRemove(drv->domains, obj);
-        } else if (oldDef) {
-            if (obj->newDef) {
-                ternDomainDefFree(obj->newDef);
-                obj->newDef = g_steal_pointer(&oldDef);
-            } else {
-                ternDomainDefFree(obj->def);
-                obj->def = g_steal_pointer(&oldDef);
-            }
-        }
-        return NULL;
-    }
-    qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_DEFINED,
-                             existed ? TERN_DOMAIN_EVENT_DEFINED_UPDATED
-                                     : TERN_DOMAIN_EVENT_DEFINED_ADDED);
-    return ternDomainDriverHandle(conn, obj);
+    return qemuDomainDefine(qemuDriverOfConn(conn), conn, &def, error);
 }
 
 #define QEMU_UNDEFINE_FLAGS                                                                        \
@@ -390,12 +341,12 @@ qemuDomainDefineXMLFlags(ternConnect *conn, const char *xml, unsigned int flags,
 static bool
 qemuDomainUndefineFlags(ternDomain *dom, unsigned int flags, GError **error)
 {
-    qemuDriver *drv = qemuDriverOf(dom->conn);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
     TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
 
     if (!ternErrorCheckFlags(flags, QEMU_UNDEFINE_FLAGS, "qemuDomainUndefineFlags", error))
         return false;
-    if (!(obj = qemuDomObjFromDomain(dom, error)))
+    if (!(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     if (!obj->persistent) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_INVALID,
@@ -428,13 +379,13 @@ qemuDomainUndefineFlags(ternDomain *dom, unsigned int flags, GError **error)
 static bool
 qemuDomainCreateWithFlags(ternDomain *dom, unsigned int flags, GError **error)
 {
-    qemuDriver *drv = qemuDriverOf(dom->conn);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
     TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
     bool ok;
 
     if (!ternErrorCheckFlags(flags, QEMU_CREATE_FLAGS, "qemuDomainCreateWithFlags", error))
         return false;
-    if (!(obj = qemuDomObjFromDomain(dom, error)))
+    if (!(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     if (!ternDomainObjBeginJob(obj, "start", error))
         return false;
@@ -464,13 +415,13 @@ qemuDomainCheckActive(const ternDomainObj *obj, GError **error)
 static bool
 qemuDomainDestroyFlags(ternDomain *dom, unsigned int flags, GError **error)
 {
-    qemuDriver *drv = qemuDriverOf(dom->conn);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
     TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
     bool ok;
 
     if (!ternErrorCheckFlags(flags, TERN_DOMAIN_DESTROY_GRACEFUL, "qemuDomainDestroyFlags", error))
         return false;
-    if (!(obj = qemuDomObjFromDomain(dom, error)))
+    if (!(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     if (!qemuDomainCheckActive(obj, error))
         return false;
@@ -492,7 +443,7 @@ qemuDomainDestroyFlags(ternDomain *dom, unsigned int flags, GError **error)
 static bool
 qemuDomainSetRunning(ternDomain *dom, bool run, GError **error)
 {
-    qemuDriver *drv = qemuDriverOf(dom->conn);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
     TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
     qemuDomainObjPrivate *priv;
     qemuMonitor *mon = NULL;
@@ -500,7 +451,7 @@ qemuDomainSetRunning(ternDomain *dom, bool run, GError **error)
 
     bool jobTaken;
 
-    if (!(obj = qemuDomObjFromDomain(dom, error)))
+    if (!(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     priv = obj->privateData;
     /* a migration's job lets a suspend through, as libvirt's does (virsh migrate --timeout):
@@ -569,7 +520,7 @@ qemuDomainResume(ternDomain *dom, GError **error)
 static bool
 qemuDomainShutdownFlags(ternDomain *dom, unsigned int flags, GError **error)
 {
-    qemuDriver *drv = qemuDriverOf(dom->conn);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
     TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
     qemuDomainObjPrivate *priv;
     qemuMonitor *mon;
@@ -578,7 +529,7 @@ qemuDomainShutdownFlags(ternDomain *dom, unsigned int flags, GError **error)
     if (!ternErrorCheckFlags(flags, TERN_DOMAIN_SHUTDOWN_ACPI_POWER_BTN,
                              "qemuDomainShutdownFlags", error))
         return false;
-    if (!(obj = qemuDomObjFromDomain(dom, error)))
+    if (!(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     if (!ternDomainObjBeginJob(obj, "shutdown", error))
         return false;
@@ -616,7 +567,7 @@ qemuDomainReboot(ternDomain *dom, unsigned int flags, GError **error)
 
     if (!ternErrorCheckFlags(flags, 0, "qemuDomainReboot", error))
         return false;
-    if (!(obj = qemuDomObjFromDomain(dom, error)))
+    if (!(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     if (!ternDomainObjBeginJob(obj, "reboot", error))
         return false;
@@ -653,7 +604,7 @@ qemuProcessCPUTime(pid_t pid)
 static bool
 qemuDomainGetInfo(ternDomain *dom, ternDomainInfo *info, GError **error)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomObjFromDomain(dom, error);
+    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomainObjFromDomain(dom, error);
     qemuDomainObjPrivate *priv;
 
     if (!obj)
@@ -669,47 +620,56 @@ qemuDomainGetInfo(ternDomain *dom, ternDomainInfo *info, GError **error)
     return true;
 }
 
+/* the domain list behind the handle @dom */
+static ternDomainObjList *
+qemuDomainListOf(ternDomain *dom)
+{
+    return qemuDriverOfConn(dom->conn)->domains;
+}
+
 static bool
 qemuDomainGetState(ternDomain *dom, int *state, int *reason, unsigned int flags, GError **error)
 {
-    return ternDomainDriverGetState(qemuDriverOf(dom->conn)->domains, dom, state, reason, flags, TERN_FROM_QEMU, error);
+    return ternDomainDriverGetState(qemuDomainListOf(dom), dom, state, reason, flags,
+                                    TERN_FROM_QEMU, error);
 }
 
 static char *
 qemuDomainGetXMLDesc(ternDomain *dom, unsigned int flags, GError **error)
 {
-    return ternDomainDriverGetXMLDesc(qemuDriverOf(dom->conn)->domains, dom, flags, TERN_FROM_QEMU, error);
+    return ternDomainDriverGetXMLDesc(qemuDomainListOf(dom), dom, flags, TERN_FROM_QEMU, error);
 }
 
 static char *
 qemuDomainGetOSType(ternDomain *dom, GError **error)
 {
-    return ternDomainDriverGetOSType(qemuDriverOf(dom->conn)->domains, dom, TERN_FROM_QEMU, error);
+    return ternDomainDriverGetOSType(qemuDomainListOf(dom), dom, TERN_FROM_QEMU, error);
 }
 
 static int
 qemuDomainIsActive(ternDomain *dom, GError **error)
 {
-    return ternDomainDriverIsActive(qemuDriverOf(dom->conn)->domains, dom, TERN_FROM_QEMU, error);
+    return ternDomainDriverIsActive(qemuDomainListOf(dom), dom, TERN_FROM_QEMU, error);
 }
 
 static int
 qemuDomainIsPersistent(ternDomain *dom, GError **error)
 {
-    return ternDomainDriverIsPersistent(qemuDriverOf(dom->conn)->domains, dom, TERN_FROM_QEMU, error);
+    return ternDomainDriverIsPersistent(qemuDomainListOf(dom), dom, TERN_FROM_QEMU, error);
 }
 
 static bool
 qemuDomainGetAutostart(ternDomain *dom, int *autostart, GError **error)
 {
-    return ternDomainDriverGetAutostart(qemuDriverOf(dom->conn)->domains, dom, autostart, TERN_FROM_QEMU, error);
+    return ternDomainDriverGetAutostart(qemuDomainListOf(dom), dom, autostart,
+                                        TERN_FROM_QEMU, error);
 }
 
 static bool
 qemuDomainSetAutostart(ternDomain *dom, int autostart, GError **error)
 {
-    qemuDriver *drv = qemuDriverOf(dom->conn);
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomObjFromDomain(dom, error);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
+    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomainObjFromDomain(dom, error);
     g_autofree char *path = NULL;
 
     if (!obj)
@@ -734,7 +694,8 @@ qemuDomainSetAutostart(ternDomain *dom, int autostart, GError **error)
 static int
 qemuDomainHasManagedSaveImage(ternDomain *dom, unsigned int flags, GError **error)
 {
-    return ternDomainDriverHasManagedSaveImage(qemuDriverOf(dom->conn)->domains, dom, flags, TERN_FROM_QEMU, error);
+    return ternDomainDriverHasManagedSaveImage(qemuDomainListOf(dom), dom, flags,
+                                               TERN_FROM_QEMU, error);
 }
 
 /* --- events --- */
@@ -744,14 +705,15 @@ qemuConnectDomainEventRegisterAny(ternConnect *conn, ternDomain *dom, int eventI
                                   ternConnectDomainEventGenericCallback cb, void *opaque,
                                   ternFreeCallback freecb, GError **error)
 {
-    return ternObjectEventStateRegister(qemuDriverOf(conn)->events, conn, dom ? dom->uuid : NULL,
-                                        eventID, cb, opaque, freecb, error);
+    return ternObjectEventStateRegister(qemuDriverOfConn(conn)->events, conn,
+                                        dom ? dom->uuid : NULL, eventID, cb, opaque, freecb,
+                                        error);
 }
 
 static bool
 qemuConnectDomainEventDeregisterAny(ternConnect *conn, int callbackID, GError **error)
 {
-    return ternObjectEventStateDeregister(qemuDriverOf(conn)->events, conn, callbackID, error);
+    return ternObjectEventStateDeregister(qemuDriverOfConn(conn)->events, conn, callbackID, error);
 }
 
 static const ternHypervisorDriver qemuHypervisorDriver = {

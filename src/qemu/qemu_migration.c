@@ -443,19 +443,6 @@ qemuMigrationCapsFromCookie(const ternMigrationCookie *c)
 
 /* --- small helpers --- */
 
-static qemuDriver *
-qemuMigrationDriver(ternConnect *conn)
-{
-    return conn->privateData;
-}
-
-static ternDomainObj *
-qemuMigrationObjFromDomain(ternDomain *dom, GError **error)
-{
-    return ternDomainDriverObjFromDomain(qemuMigrationDriver(dom->conn)->domains, dom,
-                                         TERN_FROM_QEMU, error);
-}
-
 static gint64
 qemuMigrationRealMs(void)
 {
@@ -991,7 +978,7 @@ char *
 qemuMigrationSrcBegin(ternDomain *dom, ternTypedParameter *params, int nparams,
                       char **cookieout, int *cookieoutlen, unsigned int flags, GError **error)
 {
-    qemuDriver *drv = qemuMigrationDriver(dom->conn);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
     g_auto(qemuMigrationArgs) a = {0};
     g_autoptr(ternMigrationCookie) c = NULL;
     g_autoptr(ternDomainDef) destDef = NULL;
@@ -1002,7 +989,7 @@ qemuMigrationSrcBegin(ternDomain *dom, ternTypedParameter *params, int nparams,
 
     if (!qemuMigrationArgsParse(params, nparams, flags, true, &a, error))
         goto fail;
-    if (!(obj = qemuMigrationObjFromDomain(dom, error)))
+    if (!(obj = qemuDomainObjFromDomain(dom, error)))
         goto fail;
     priv = obj->privateData;
     if (!ternDomainObjBeginJobFull(obj, "migration out", TERN_DOMAIN_OBJ_JOB_LONG,
@@ -1173,7 +1160,7 @@ qemuMigrationDstPrepareAny(ternConnect *dconn, ternNetStream *st, ternTypedParam
                            int nparams, const char *cookiein, int cookieinlen, char **cookieout,
                            int *cookieoutlen, char **uriout, unsigned int flags, GError **error)
 {
-    qemuDriver *drv = qemuMigrationDriver(dconn);
+    qemuDriver *drv = qemuDriverOfConn(dconn);
     g_auto(qemuMigrationArgs) a = {0};
     g_autoptr(ternMigrationCookie) cin = NULL;
     g_autoptr(ternMigrationCookie) cout = NULL;
@@ -1301,7 +1288,7 @@ qemuMigrationParamsWithString(const ternTypedParameter *params, int nparams, con
 static void
 qemuMigrationSrcSetPeer(ternDomain *dom, ternConnect *peer)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuMigrationObjFromDomain(dom, NULL);
+    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomainObjFromDomain(dom, NULL);
     qemuDomainObjPrivate *priv;
 
     if (!obj)
@@ -1365,7 +1352,7 @@ static bool
 qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParameter *params,
                            int nparams, unsigned int flags, GError **error)
 {
-    qemuDriver *drv = qemuMigrationDriver(dom->conn);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
     unsigned int destflags =
         flags & ~(TERN_MIGRATE_ABORT_ON_ERROR | TERN_MIGRATE_AUTO_CONVERGE |
                   TERN_MIGRATE_CHANGE_PROTECTION);
@@ -1459,6 +1446,16 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
         goto cancel;
     }
 
+    /* what Finish gets, made before anything is sent: no failure may come after Perform */
+    if (!qemuMigrationParamsWithString(perf.params, perf.n, TERN_MIGRATE_PARAM_DEST_NAME,
+                                       a.dname ? a.dname : dom->name, &fin, error)) {
+        if (st)
+            ternNetStreamAbort(st, NULL);
+        dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
+                                                  NULL, destflags, 1, NULL);
+        goto cancel;
+    }
+
     /* Perform here, watching the connection to the destination */
     qemuMigrationSrcSetPeer(dom, dconn);
     performed = qemuMigrationSrcPerformNative(dom, NULL, perf.params, perf.n, cookie2, len2,
@@ -1466,9 +1463,6 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
     qemuMigrationSrcSetPeer(dom, NULL);
 
     /* Finish there: runs the guest, or (cancelled) drops what Prepare built */
-    if (!qemuMigrationParamsWithString(perf.params, perf.n, TERN_MIGRATE_PARAM_DEST_NAME,
-                                       a.dname ? a.dname : dom->name, &fin, error))
-        return false; /* cannot happen but for a bad name, refused long before */
     if (!performed) {
         /* Perform resumed the guest here and ended the job; the destination drops its
          * half-built guest when Finish(cancelled) reaches it, or when this connection
@@ -1642,7 +1636,7 @@ qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri, ternTypedPa
                               char **cookieout, int *cookieoutlen, unsigned int flags,
                               ternNetStream *tunnel, GError **error)
 {
-    qemuDriver *drv = qemuMigrationDriver(dom->conn);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
     g_auto(qemuMigrationArgs) a = {0};
     g_autoptr(ternMigrationCookie) cin = NULL;
     g_autoptr(ternMigrationCookie) cout = NULL;
@@ -1659,7 +1653,7 @@ qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri, ternTypedPa
     }
     if (!qemuMigrationArgsParse(params, nparams, flags, true, &a, error) ||
         !(cin = ternMigrationCookieDecode(cookiein, cookieinlen, error)) ||
-        !(obj = qemuMigrationObjFromDomain(dom, error)) ||
+        !(obj = qemuDomainObjFromDomain(dom, error)) ||
         !(mig = qemuMigrationJobOf(obj, false, "perform", error)))
         goto fail;
     if (mig->phase != QEMU_MIGRATION_PHASE_BEGIN3) {
@@ -1759,7 +1753,9 @@ qemuMigrationSrcPerformNative(ternDomain *dom, const char *dconnuri, ternTypedPa
     }
     qemuMigrationSetPhase(drv, obj, QEMU_MIGRATION_PHASE_PERFORM3_DONE);
     if (!qemuMigrationCookieOut(cout, cookieout, cookieoutlen, &err)) {
-        /* the data went, the destination cannot learn it: stay paused here, Finish fails */
+        /* no answer that lets Finish run the guest goes out: the client cancels it
+         * there, so the guest runs here again, as after any failed Perform */
+        qemuMigrationSrcPerformFailed(drv, obj, err);
         g_propagate_error(error, g_steal_pointer(&err));
         goto fail;
     }
@@ -1795,10 +1791,7 @@ qemuMigrationDstFinishOffline(qemuDriver *drv, ternConnect *dconn, const qemuMig
                               const char *name, int cancelled, GError **error)
 {
     g_autoptr(ternDomainDef) def = NULL;
-    g_autoptr(ternDomainDef) oldDef = NULL;
-    TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
     const char *xml = a->persistXML ? a->persistXML : a->destXML;
-    bool existed;
 
     if (cancelled) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_MIGRATE_FINISH_OK,
@@ -1815,21 +1808,7 @@ qemuMigrationDstFinishOffline(qemuDriver *drv, ternConnect *dconn, const qemuMig
         return NULL;
     g_free(def->name);
     def->name = g_strdup(name);
-    {
-        TERN_DOMAIN_OBJ_AUTOEND prev = ternDomainObjListFindByName(drv->domains, name);
-        existed = prev != NULL;
-    }
-    if (!(obj = ternDomainObjListAdd(drv->domains, &def, 0, &oldDef, error)))
-        return NULL;
-    if (!qemuDomainSaveConfig(drv, ternDomainObjGetPersistentDef(obj), error)) {
-        if (!existed)
-            ternDomainObjListRemove(drv->domains, obj);
-        return NULL;
-    }
-    qemuDomainEventLifecycle(drv, obj, TERN_DOMAIN_EVENT_DEFINED,
-                             existed ? TERN_DOMAIN_EVENT_DEFINED_UPDATED
-                                     : TERN_DOMAIN_EVENT_DEFINED_ADDED);
-    return ternDomainDriverHandle(dconn, obj);
+    return qemuDomainDefine(drv, dconn, &def, error);
 }
 
 /* PERSIST_DEST: the persistent config the source sent becomes this domain's (locked) */
@@ -1915,7 +1894,7 @@ qemuMigrationDstFinish(ternConnect *dconn, ternTypedParameter *params, int npara
                        const char *cookiein, int cookieinlen, char **cookieout,
                        int *cookieoutlen, unsigned int flags, int cancelled, GError **error)
 {
-    qemuDriver *drv = qemuMigrationDriver(dconn);
+    qemuDriver *drv = qemuDriverOfConn(dconn);
     g_auto(qemuMigrationArgs) a = {0};
     g_autoptr(ternMigrationCookie) cin = NULL;
     g_autoptr(ternMigrationCookie) cout = NULL;
@@ -2031,7 +2010,7 @@ qemuMigrationSrcConfirm(ternDomain *dom, ternTypedParameter *params, int nparams
                         const char *cookiein, int cookieinlen, unsigned int flags, int cancelled,
                         GError **error)
 {
-    qemuDriver *drv = qemuMigrationDriver(dom->conn);
+    qemuDriver *drv = qemuDriverOfConn(dom->conn);
     g_auto(qemuMigrationArgs) a = {0};
     g_autoptr(ternMigrationCookie) cin = NULL;
     g_autoptr(GError) err = NULL;
@@ -2040,7 +2019,7 @@ qemuMigrationSrcConfirm(ternDomain *dom, ternTypedParameter *params, int nparams
     qemuMigrationJob *mig;
 
     if (!qemuMigrationArgsParse(params, nparams, flags, true, &a, error) ||
-        !(obj = qemuMigrationObjFromDomain(dom, error)) ||
+        !(obj = qemuDomainObjFromDomain(dom, error)) ||
         !(mig = qemuMigrationJobOf(obj, false, "confirm", error)))
         goto fail;
     priv = obj->privateData;
@@ -2123,7 +2102,7 @@ qemuMigrationJobGetStats(ternDomain *dom, int *type, ternTypedParameter **params
     if (!ternErrorCheckFlags(flags, TERN_DOMAIN_JOB_STATS_COMPLETED |
                                         TERN_DOMAIN_JOB_STATS_KEEP_COMPLETED,
                              "qemuDomainGetJobStats", error) ||
-        !(obj = qemuMigrationObjFromDomain(dom, error)))
+        !(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     priv = obj->privateData;
     if (flags & TERN_DOMAIN_JOB_STATS_COMPLETED) {
@@ -2176,7 +2155,7 @@ qemuMigrationJobGetInfo(ternDomain *dom, ternDomainJobInfo *info, GError **error
     qemuDomainObjPrivate *priv;
     const ternMigrationStats *s;
 
-    if (!(obj = qemuMigrationObjFromDomain(dom, error)))
+    if (!(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     priv = obj->privateData;
     memset(info, 0, sizeof(*info));
@@ -2206,7 +2185,7 @@ qemuMigrationJobAbort(ternDomain *dom, GError **error)
     qemuMonitor *mon;
     bool ok;
 
-    if (!(obj = qemuMigrationObjFromDomain(dom, error)))
+    if (!(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     priv = obj->privateData;
     if (!priv->mig) {
@@ -2264,7 +2243,7 @@ qemuMigrationSetMaxDowntime(ternDomain *dom, unsigned long long downtime, unsign
     qemuMonitorMigrationParams qp = {.hasDowntimeLimit = true, .downtimeLimit = downtime};
 
     if (!ternErrorCheckFlags(flags, 0, "qemuDomainMigrateSetMaxDowntime", error) ||
-        !(obj = qemuMigrationObjFromDomain(dom, error)))
+        !(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     if (downtime < 1 || downtime > 2000000) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
@@ -2285,7 +2264,7 @@ qemuMigrationGetMaxDowntime(ternDomain *dom, unsigned long long *downtime, unsig
     qemuDomainObjPrivate *priv;
 
     if (!ternErrorCheckFlags(flags, 0, "qemuDomainMigrateGetMaxDowntime", error) ||
-        !(obj = qemuMigrationObjFromDomain(dom, error)))
+        !(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     priv = obj->privateData;
     /* QEMU's own default is 300 ms */
@@ -2305,7 +2284,7 @@ qemuMigrationSetMaxSpeed(ternDomain *dom, unsigned long bandwidth, unsigned int 
 
     if (!ternErrorCheckFlags(flags, TERN_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY,
                              "qemuDomainMigrateSetMaxSpeed", error) ||
-        !(obj = qemuMigrationObjFromDomain(dom, error)))
+        !(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     priv = obj->privateData;
     if ((unsigned long long)bandwidth > QEMU_MIGRATION_BANDWIDTH_MAX_MIB) {
@@ -2342,7 +2321,7 @@ qemuMigrationGetMaxSpeed(ternDomain *dom, unsigned long *bandwidth, unsigned int
 
     if (!ternErrorCheckFlags(flags, TERN_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY,
                              "qemuDomainMigrateGetMaxSpeed", error) ||
-        !(obj = qemuMigrationObjFromDomain(dom, error)))
+        !(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     priv = obj->privateData;
     v = (flags & TERN_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) ? priv->migMaxPostcopySpeedMiB
@@ -2361,7 +2340,7 @@ qemuMigrationStartPostCopy(ternDomain *dom, unsigned int flags, GError **error)
     bool ok;
 
     if (!ternErrorCheckFlags(flags, 0, "qemuDomainMigrateStartPostCopy", error) ||
-        !(obj = qemuMigrationObjFromDomain(dom, error)))
+        !(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     priv = obj->privateData;
     if (!priv->mig || priv->mig->incoming || priv->mig->phase != QEMU_MIGRATION_PHASE_PERFORM3) {
