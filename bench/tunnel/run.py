@@ -48,7 +48,6 @@ import json
 import os
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,10 +58,9 @@ sys.path.insert(0, os.path.join(HERE, "..", "..", "tests", "integration"))
 import migrun  # noqa: E402
 from migrun import Client, MigGuest, Migration, jobinfo, migration_report  # noqa: E402
 from ternhosts import TestHosts  # noqa: E402
+sys.path.insert(0, os.path.join(HERE, ".."))
+from libvirthosts import LibvirtHost, hosts_sh, libvirtd_available, median  # noqa: E402
 
-HOSTS_SH = os.path.abspath(os.path.join(HERE, "..", "..", "..", "shared", "tools",
-                                        "libvirt-hosts", "hosts.sh"))
-LV_ADDR = {"A": "192.0.2.1", "B": "192.0.2.2"}
 
 MIB = 1 << 20
 GIB = 1 << 30
@@ -101,11 +99,6 @@ def cpu_s(pid):
         return None
 
 
-def median(values):
-    v = [x for x in values if x is not None]
-    return statistics.median(v) if v else None
-
-
 # -- the daemons' hosts, as migrun.Client wants them ----------------------------------------------
 
 class TerndSide:
@@ -124,28 +117,6 @@ class TerndSide:
 
     def log_tail(self, n=15):
         return "\n".join(self.host.logtext().splitlines()[-n:])
-
-
-class LibvirtHost:
-    """Host A or B of hosts.sh: commands run in its network namespace (like a TestHost)."""
-
-    def __init__(self, name):
-        self.name = name
-        self.ns = "host" + name
-        self.addr = LV_ADDR[name]
-        self.uri_tcp = "qemu+tcp://%s/system" % self.addr
-
-    def _cmd(self, cmd):
-        if len(cmd) == 1 and isinstance(cmd[0], (list, tuple)):
-            cmd = cmd[0]
-        return ["ip", "netns", "exec", self.ns] + [str(c) for c in cmd]
-
-    def exec(self, *cmd, timeout=60, env=None, input=None):
-        return subprocess.run(self._cmd(cmd), capture_output=True, text=True, timeout=timeout,
-                              env=env, input=input)
-
-    def popen(self, *cmd, env=None, **kw):
-        return subprocess.Popen(self._cmd(cmd), env=env, **kw)
 
 
 class LibvirtSide:
@@ -169,27 +140,6 @@ class LibvirtSide:
                 return "\n".join(f.read().splitlines()[-n:])
         except OSError:
             return ""
-
-
-def hosts_sh(*args, check=True):
-    p = subprocess.run(["bash", HOSTS_SH] + list(args), capture_output=True, text=True,
-                       timeout=120)
-    if check and p.returncode != 0:
-        raise RuntimeError("hosts.sh %s: %s%s" % (" ".join(args), p.stdout, p.stderr))
-    return p
-
-
-def libvirtd_available():
-    """None if libvirtd can be measured here, else why not."""
-    if not os.path.exists("/usr/sbin/libvirtd"):
-        return "libvirtd is not installed (libvirt-daemon, libvirt-daemon-driver-qemu)"
-    if not os.path.exists(HOSTS_SH):
-        return "%s is missing" % HOSTS_SH
-    p = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True)
-    names = [ln.split()[0] for ln in p.stdout.splitlines() if ln.strip()]
-    if "hostA" in names or "hostB" in names:
-        return "namespaces hostA/hostB exist already (another run of hosts.sh is using them)"
-    return None
 
 
 # -- one series: one guest, native and tunnelled in turn ------------------------------------------
