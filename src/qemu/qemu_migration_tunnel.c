@@ -50,7 +50,7 @@ qemuMigrationTunnelOutThread(gpointer opaque)
     GError *err = NULL;
 
     for (;;) {
-        gssize n = ternNetStreamSendFromFD(t->st, t->fd, &err);
+        gssize n = ternNetStreamSendFromPipe(t->st, t->fd, &err);
 
         if (n < 0)
             break;
@@ -120,7 +120,10 @@ qemuMigrationTunnelWatchdogThread(gpointer opaque)
     return NULL;
 }
 
-/* destination: STREAM packets → QEMU's pipe */
+/*
+ * destination: the connection splices the STREAM packets into QEMU's pipe
+ * (the stream's sink); this thread waits for the end and answers it
+ */
 static gpointer
 qemuMigrationTunnelInThread(gpointer opaque)
 {
@@ -128,26 +131,11 @@ qemuMigrationTunnelInThread(gpointer opaque)
     GError *err = NULL;
     ternNetMessage *msg;
 
-    while ((msg = ternNetStreamRecvPacket(t->st, &err))) {
-        gsize len = 0;
-        const char *data = ternNetMessagePayload(msg, &len);
-
-        while (len > 0) {
-            gssize n = write(t->fd, data, len);
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0) {
-                ternErrorSetSystem(&err, TERN_FROM_QEMU, errno,
-                                   "cannot feed the migration stream to QEMU");
-                break;
-            }
-            data += n;
-            len -= (gsize)n;
-            t->bytes += (guint64)n;
-        }
+    if ((msg = ternNetStreamRecvPacket(t->st, &err))) {
+        /* the sink was set before the stream's call was answered: nothing can queue */
         ternNetMessageFree(msg);
-        if (err)
-            break;
+        ternErrorSet(&err, TERN_FROM_QEMU, TERN_ERR_INTERNAL_ERROR,
+                     "migration data bypassed the tunnel's pipe");
     }
     if (!err)
         ternNetStreamFinish(t->st, &err); /* the source learns we have it all */
@@ -157,7 +145,7 @@ qemuMigrationTunnelInThread(gpointer opaque)
     t->done = true;
     g_mutex_unlock(&t->lock);
     /* end of file for QEMU: a complete stream loads, a cut one fails */
-    t->fd = ternForceClose(t->fd);
+    ternNetStreamSinkClose(t->st);
     t->err = err;
     return NULL;
 }
@@ -175,8 +163,13 @@ qemuMigrationTunnelStart(ternNetStream *st, const char *name, bool out, int *ret
     g_mutex_init(&t->lock);
     g_cond_init(&t->cond);
     t->st = ternNetStreamRef(st);
-    t->fd = out ? fds[0] : fds[1];
     *retQemuFD = out ? fds[1] : fds[0];
+    if (out) {
+        t->fd = fds[0];
+    } else {
+        t->fd = -1;
+        ternNetStreamSetSink(st, fds[1], "cannot feed the migration stream to QEMU");
+    }
     t->thread = g_thread_new(name, out ? qemuMigrationTunnelOutThread
                                        : qemuMigrationTunnelInThread, t);
     if (out)

@@ -9,23 +9,24 @@
 
 /*
  * Tunnelled migration carries QEMU's migration stream through the daemons'
- * own connection. On the source, QEMU writes into a pipe (migrate fd:) and
- * a pump thread sends what it reads as STREAM packets of up to
- * TERN_NET_STREAM_CHUNK bytes, read straight into the size of one packet;
- * at QEMU's end of file it finishes the stream, which returns once the
- * destination confirmed it has everything. On the destination a pump
- * thread writes each packet it receives (zero-copy from the socket buffer)
- * into a pipe QEMU reads (migrate-incoming fd:). Pipes are enlarged to
- * QEMU_MIGRATION_TUNNEL_PIPE_SIZE so the pumps move large pieces.
+ * own connection, without passing it through our memory. On the source,
+ * QEMU writes into a pipe (migrate fd:) and a pump thread sends what the
+ * pipe holds as STREAM packets of up to TERN_NET_STREAM_CHUNK bytes: the
+ * header is written, then the payload spliced from the pipe into the
+ * socket (ternNetStreamSendFromPipe). At QEMU's end of file it finishes
+ * the stream, which returns once the destination confirmed it has
+ * everything. On the destination the pipe QEMU reads (migrate-incoming
+ * fd:) is the stream's sink: the connection splices each packet's payload
+ * from its socket into it; a thread waits for the end and answers it.
+ * Pipes are enlarged to QEMU_MIGRATION_TUNNEL_PIPE_SIZE.
  *
- * Backpressure is end to end: a full pipe blocks the destination pump,
- * which stops taking packets, so the connection stops reading, TCP fills,
- * the source's Send blocks, the source pump stops reading its pipe and
- * QEMU's writes block. No buffer grows without bound.
+ * Backpressure is end to end: a full destination pipe stops the
+ * connection reading, TCP fills, the source's splice waits, its pipe
+ * fills and QEMU's writes block. No buffer grows without bound.
  *
  * Failures travel both ways: a pump that fails aborts the stream (the peer
- * pump then fails too) and closes its pipe end, so its QEMU's migration
- * fails; qemuMigrationTunnelAbort does the same from outside.
+ * then fails too) and closes its pipe end, so its QEMU's migration fails;
+ * qemuMigrationTunnelAbort does the same from outside.
  */
 
 #define QEMU_MIGRATION_TUNNEL_PIPE_SIZE (1024 * 1024)

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -45,6 +46,7 @@ struct _ternNetClient {
     unsigned int nextSerial;
     ternNetMessage *txQueue;
     size_t txBytes;
+    bool splicing;       /* a stream sender owns the socket for one packet */
     GHashTable *waiters; /* serial → ternNetClientWaiter* (owned by the waiting caller) */
     GPtrArray *streams;  /* ternNetStream *, one reference each */
     unsigned int streamsBlocked;
@@ -63,6 +65,8 @@ struct _ternNetClient {
 
 static bool clientStreamSend(void *conn, ternNetMessage *msg, bool wait, const gint *cancel,
                              GError **error);
+static bool clientStreamSendSpliced(void *conn, ternNetMessage *msg, int fd, size_t len,
+                                    const gint *cancel, GError **error);
 static void clientStreamWakeSenders(void *conn);
 static void clientStreamResumeRead(void *conn);
 static bool clientStreamHold(void *conn);
@@ -70,6 +74,7 @@ static void clientStreamRelease(void *conn);
 
 static const ternNetStreamTransport clientStreamTransport = {
     .send = clientStreamSend,
+    .sendSpliced = clientStreamSendSpliced,
     .wakeSenders = clientStreamWakeSenders,
     .resumeRead = clientStreamResumeRead,
     .hold = clientStreamHold,
@@ -91,7 +96,11 @@ ternNetClientNewFD(int fd, GError **error)
 {
     ternNetClient *client = g_new0(ternNetClient, 1);
     g_autofree char *name = g_strdup_printf("rpc-client-io-%d", fd);
+    int flags = fcntl(fd, F_GETFL);
 
+    /* every read and write is non-blocking anyway; splice needs the flag on the socket */
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
     client->refs = 1;
     client->fd = fd;
     client->wakefd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -272,6 +281,8 @@ clientPacketCost(const ternNetMessage *msg)
 static void
 clientWriteLocked(ternNetClient *client)
 {
+    if (client->splicing)
+        return; /* its sender writes the queue when the packet is out */
     while (client->txQueue && !client->closed) {
         ternNetMessage *msg = client->txQueue;
         ssize_t n = send(client->fd, msg->buffer + msg->bufferOffset,
@@ -338,6 +349,93 @@ clientStreamSend(void *conn, ternNetMessage *msg, bool wait, const gint *cancel,
     ok = clientQueueLocked(client, msg, error);
     g_mutex_unlock(&client->lock);
     return ok;
+}
+
+/*
+ * Write @hdrLen bytes of @hdr, then splice @len bytes from the pipe @fd,
+ * on the non-blocking socket @sock. Once the header is out the packet must
+ * be completed: only a dead socket, or an abort (*@cancel) with the socket
+ * refusing data for a poll interval, stops it. Returns NULL, or why it
+ * stopped.
+ */
+static char *
+clientSpliceOut(int sock, const char *hdr, size_t hdrLen, int fd, size_t len, const gint *cancel)
+{
+    size_t off = 0;
+
+    while (off < hdrLen || len > 0) {
+        struct pollfd pfd = {.fd = sock, .events = POLLOUT};
+        ssize_t n;
+
+        if (off < hdrLen)
+            n = send(sock, hdr + off, hdrLen - off, MSG_NOSIGNAL | MSG_DONTWAIT | MSG_MORE);
+        else
+            n = splice(fd, NULL, sock, NULL, len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+        if (n > 0) {
+            if (off < hdrLen)
+                off += (size_t)n;
+            else
+                len -= (size_t)n;
+            continue;
+        }
+        if (n == 0)
+            return g_strdup("stream data ended in the middle of a packet");
+        if (errno == EINTR)
+            continue;
+        if (errno != EAGAIN && errno != EWOULDBLOCK)
+            return g_strdup_printf("cannot send data: %s", g_strerror(errno));
+        if (poll(&pfd, 1, 250) == 0 && cancel && g_atomic_int_get(cancel))
+            return g_strdup("stream aborted in the middle of a packet");
+    }
+    return NULL;
+}
+
+static bool
+clientStreamSendSpliced(void *conn, ternNetMessage *msg, int fd, size_t len, const gint *cancel,
+                        GError **error)
+{
+    ternNetClient *client = conn;
+    g_autoptr(ternNetMessage) owned = msg;
+    g_autofree char *why = NULL;
+    int sock;
+
+    /* the queue first: what others queued before this packet goes before it */
+    g_mutex_lock(&client->lock);
+    while (!client->closed && !client->quit && (client->txQueue || client->splicing)) {
+        if (cancel && g_atomic_int_get(cancel)) {
+            g_mutex_unlock(&client->lock);
+            ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_OPERATION_ABORTED,
+                         "operation aborted: stream aborted");
+            return false;
+        }
+        g_cond_wait(&client->cond, &client->lock);
+    }
+    if (client->closed || client->quit) {
+        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_RPC, "%s",
+                     client->closeReason ? client->closeReason : "connection is closed");
+        g_mutex_unlock(&client->lock);
+        return false;
+    }
+    client->splicing = true;
+    sock = client->fd;
+    g_mutex_unlock(&client->lock);
+
+    why = clientSpliceOut(sock, msg->buffer, msg->bufferLength, fd, len, cancel);
+
+    g_mutex_lock(&client->lock);
+    client->splicing = false;
+    if (why)
+        clientMarkClosedLocked(client, why); /* half a packet: the peer cannot resync */
+    else
+        clientWriteLocked(client);
+    g_cond_broadcast(&client->cond);
+    g_mutex_unlock(&client->lock);
+    clientWake(client);
+    if (why) {
+        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_RPC, "%s", why);
+        return false;
+    }
+    return true;
 }
 
 static void
@@ -708,7 +806,7 @@ ternNetClientIOThread(gpointer opaque)
         }
         if (client->streamsBlocked == 0)
             fds[0].events |= POLLIN;
-        if (client->txQueue)
+        if (client->txQueue && !client->splicing)
             fds[0].events |= POLLOUT;
         /* poll reports a hang-up even when asked for nothing: leave the socket out then */
         if (!fds[0].events)

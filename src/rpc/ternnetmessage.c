@@ -36,8 +36,9 @@ ternNetMessageClear(ternNetMessage *msg)
     msg->bufferLength = LEN_WORD;
     msg->bufferOffset = 0;
     msg->next = NULL;
-    if (msg->bufferSize < LEN_WORD) {
-        msg->bufferSize = LEN_WORD;
+    /* room for the header too: a connection may read it with the length word */
+    if (msg->bufferSize < HEADER_END) {
+        msg->bufferSize = HEADER_END;
         msg->buffer = g_realloc(msg->buffer, msg->bufferSize);
     }
 }
@@ -240,6 +241,24 @@ ternNetMessageEncodePayloadRaw(ternNetMessage *msg, const char *data, size_t len
         memcpy(msg->buffer + msg->bufferOffset, data, len);
     msg->bufferOffset += len;
     finishLength(msg);
+    return true;
+}
+
+bool
+ternNetMessageEncodePayloadExternal(ternNetMessage *msg, size_t len, GError **error)
+{
+    guint32 be;
+
+    if (len > (size_t)TERN_NET_MESSAGE_PAYLOAD_MAX) {
+        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_RPC,
+                     "stream data of %zu bytes exceeds the packet payload maximum %u", len,
+                     (unsigned)TERN_NET_MESSAGE_PAYLOAD_MAX);
+        return false;
+    }
+    be = GUINT32_TO_BE((guint32)(msg->bufferOffset + len));
+    memcpy(msg->buffer, &be, LEN_WORD);
+    msg->bufferLength = msg->bufferOffset;
+    msg->bufferOffset = 0;
     return true;
 }
 

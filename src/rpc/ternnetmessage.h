@@ -13,7 +13,9 @@
  * including the 4-byte length word. While receiving, bufferLength is the
  * number of bytes expected so far (4, then the whole packet) and
  * bufferOffset how many arrived. While sending, bufferLength is the packet
- * size and bufferOffset how many bytes were written.
+ * size and bufferOffset how many bytes were written. The buffer always has
+ * room for the length word and the header, so a connection may read both at
+ * once (every packet has them) and look at the header before its payload.
  */
 typedef struct _ternNetMessage ternNetMessage;
 struct _ternNetMessage {
@@ -89,6 +91,14 @@ bool ternNetMessageEncodePayload(ternNetMessage *msg, xdrproc_t filter, void *da
  */
 gssize ternNetMessageEncodePayloadFromFD(ternNetMessage *msg, int fd, size_t max,
                                          GError **error);
+
+/**
+ * ternNetMessageEncodePayloadExternal: finish a packet whose @len payload
+ * bytes are not in the buffer: the length word counts them, the buffer
+ * (bufferLength) holds the length word and header only, and the caller
+ * sends the payload right after it on the same socket (splice).
+ */
+bool ternNetMessageEncodePayloadExternal(ternNetMessage *msg, size_t len, GError **error);
 
 /** ternNetMessageEncodePayloadRaw: append raw bytes (stream data) and finish. */
 bool ternNetMessageEncodePayloadRaw(ternNetMessage *msg, const char *data, size_t len,

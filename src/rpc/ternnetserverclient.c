@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -28,6 +30,11 @@ struct _ternNetServerClient {
     void *priv;
     GSource *source;      /* loop thread only */
     ternNetMessage *rx;   /* loop thread only: the packet being read */
+    /* loop thread only: a data packet whose payload is spliced into its stream's sink */
+    ternNetStream *sink;  /* one reference; NULL: none */
+    int sinkFD;           /* acquired from @sink; -1: the sink let go, the rest is dropped */
+    size_t sinkLeft;      /* payload bytes of the packet still in the socket */
+    gpointer sinkTag;     /* polling sinkFD for room (counted in streamsBlocked) */
 
     GMutex lock;          /* everything below */
     GCond txCond;         /* outgoing backlog drained or client closed */
@@ -116,13 +123,18 @@ static gboolean
 clientSourceCheck(GSource *source)
 {
     ternNetServerClientSource *cs = (ternNetServerClientSource *)source;
-    return g_source_query_unix_fd(source, cs->fdTag) != 0 || cs->client->closing;
+    ternNetServerClient *client = cs->client;
+
+    return g_source_query_unix_fd(source, cs->fdTag) != 0 || client->closing ||
+           (client->sinkTag && g_source_query_unix_fd(source, client->sinkTag) != 0);
 }
 
 static void clientFlush(ternNetServerClient *client);
 static void clientRead(ternNetServerClient *client);
 static bool clientMayRead(ternNetServerClient *client);
 static void clientFail(ternNetServerClient *client, const char *reason);
+static void clientSinkUnblock(ternNetServerClient *client);
+static void clientSinkEnd(ternNetServerClient *client, int err);
 
 static gboolean
 clientSourceDispatch(GSource *source, GSourceFunc callback, gpointer data)
@@ -132,6 +144,10 @@ clientSourceDispatch(GSource *source, GSourceFunc callback, gpointer data)
     GIOCondition rev = g_source_query_unix_fd(source, cs->fdTag);
     bool closing;
 
+    if (client->sinkTag && g_source_query_unix_fd(source, client->sinkTag)) {
+        clientSinkUnblock(client);
+        rev |= G_IO_IN;
+    }
     if (rev & G_IO_OUT)
         clientFlush(client);
     if (rev & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
@@ -174,6 +190,7 @@ ternNetServerClientNew(ternNetServer *srv, int fd, bool readonly, const char *de
     client->readonly = readonly;
     client->desc = g_strdup(desc);
     client->rx = ternNetMessageNew();
+    client->sinkFD = -1;
     client->streams = g_ptr_array_new();
     client->lastRx = ternMonotonicMs();
     g_mutex_init(&client->lock);
@@ -215,6 +232,7 @@ ternNetServerClientUnref(ternNetServerClient *client)
         client->srv->hooks.clientFree(client->priv);
     while ((m = ternNetMessageQueuePop(&client->txQueue)))
         ternNetMessageFree(m);
+    clientSinkEnd(client, 0);
     for (guint i = 0; i < client->streams->len; i++) {
         ternNetStream *st = g_ptr_array_index(client->streams, i);
         ternNetStreamConnectionClosed(st, "client freed");
@@ -306,6 +324,7 @@ clientTearDown(ternNetServerClient *client)
     client->streams = g_ptr_array_new();
     g_mutex_unlock(&client->lock);
 
+    clientSinkEnd(client, 0);
     for (guint i = 0; i < streams->len; i++) {
         ternNetStream *st = g_ptr_array_index(streams, i);
         ternNetStreamConnectionClosed(st, reason);
@@ -599,20 +618,28 @@ ternNetServerClientKeepAliveTick(ternNetServerClient *client, gint64 nowMs)
 
 /* --- reading and routing --- */
 
-static void
-clientRouteStream(ternNetServerClient *client, ternNetMessage *msg)
+/* the stream @hdr belongs to, with a reference, or NULL */
+static ternNetStream *
+clientFindStream(ternNetServerClient *client, const ternNetMessageHeader *hdr)
 {
     ternNetStream *st = NULL;
 
     g_mutex_lock(&client->lock);
     for (guint i = 0; i < client->streams->len; i++) {
         ternNetStream *s = g_ptr_array_index(client->streams, i);
-        if (ternNetStreamMatches(s, &msg->header)) {
+        if (ternNetStreamMatches(s, hdr)) {
             st = ternNetStreamRef(s);
             break;
         }
     }
     g_mutex_unlock(&client->lock);
+    return st;
+}
+
+static void
+clientRouteStream(ternNetServerClient *client, ternNetMessage *msg)
+{
+    ternNetStream *st = clientFindStream(client, &msg->header);
 
     if (!st) {
         TERN_DEBUG("client %s: dropping STREAM packet for unknown stream proc %d serial %u",
@@ -733,6 +760,126 @@ clientFail(ternNetServerClient *client, const char *reason)
     g_mutex_unlock(&client->lock);
 }
 
+/* --- a data packet spliced into its stream's sink --- */
+
+#define RX_HEAD (TERN_NET_MESSAGE_LEN_MAX + TERN_NET_MESSAGE_HEADER_MAX)
+
+/* the sink's pipe is full: poll it for room, and the socket not at all */
+static void
+clientSinkBlock(ternNetServerClient *client)
+{
+    client->sinkTag = g_source_add_unix_fd(client->source, client->sinkFD, G_IO_OUT);
+    g_mutex_lock(&client->lock);
+    client->streamsBlocked++;
+    g_mutex_unlock(&client->lock);
+}
+
+static void
+clientSinkUnblock(ternNetServerClient *client)
+{
+    if (!client->sinkTag)
+        return;
+    if (client->source)
+        g_source_remove_unix_fd(client->source, client->sinkTag);
+    client->sinkTag = NULL;
+    g_mutex_lock(&client->lock);
+    if (client->streamsBlocked > 0)
+        client->streamsBlocked--;
+    g_mutex_unlock(&client->lock);
+}
+
+/* give the sink's pipe back (@err: writing failed); the rest of the packet is dropped */
+static void
+clientSinkLetGo(ternNetServerClient *client, int err)
+{
+    clientSinkUnblock(client);
+    if (client->sinkFD < 0)
+        return;
+    client->sinkFD = -1;
+    ternNetStreamSinkRelease(client->sink, err);
+}
+
+/* the packet is through (or the connection ends) */
+static void
+clientSinkEnd(ternNetServerClient *client, int err)
+{
+    clientSinkLetGo(client, err);
+    client->sinkLeft = 0;
+    g_clear_pointer(&client->sink, ternNetStreamUnref);
+}
+
+/*
+ * @rx (length and header decoded, payload still in the socket) is a data
+ * packet for a stream with a sink: its payload goes there, not into memory
+ */
+static bool
+clientSinkStart(ternNetServerClient *client, ternNetMessage *rx)
+{
+    ternNetStream *st;
+    int fd;
+
+    if (rx->header.type != TERN_NET_STREAM || rx->header.status != TERN_NET_CONTINUE ||
+        !(st = clientFindStream(client, &rx->header)))
+        return false;
+    if ((fd = ternNetStreamSinkAcquire(st)) < 0) {
+        ternNetStreamUnref(st);
+        return false;
+    }
+    client->sink = st;
+    client->sinkFD = fd;
+    client->sinkLeft = rx->bufferLength - rx->bufferOffset;
+    ternNetMessageClear(rx);
+    return true;
+}
+
+/* move some of the sunk packet's payload; false: stop reading for now */
+static bool
+clientSinkSome(ternNetServerClient *client)
+{
+    struct pollfd pfd = {.fd = -1, .events = POLLOUT};
+    ternNetMessage *rx = client->rx;
+    ssize_t n;
+
+    if (client->sinkFD >= 0 && !ternNetStreamSinkWanted(client->sink))
+        clientSinkLetGo(client, 0);
+    if (client->sinkFD >= 0)
+        n = splice(client->fd, NULL, client->sinkFD, NULL, client->sinkLeft,
+                   SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+    else /* nobody wants the rest: read it into the idle receive buffer, and drop it */
+        n = recv(client->fd, rx->buffer, MIN(client->sinkLeft, rx->bufferSize), MSG_DONTWAIT);
+    if (n > 0) {
+        client->sinkLeft -= (size_t)n;
+        g_mutex_lock(&client->lock);
+        client->lastRx = ternMonotonicMs();
+        client->pingsSent = 0;
+        g_mutex_unlock(&client->lock);
+        if (client->sinkLeft == 0)
+            clientSinkEnd(client, 0);
+        return true;
+    }
+    if (n == 0) {
+        clientFail(client, "end of file from client");
+        return false;
+    }
+    if (errno == EINTR)
+        return true;
+    if (errno == EPIPE) {
+        /* the pipe's reader is gone: the stream fails, the connection goes on */
+        clientSinkLetGo(client, errno);
+        return true;
+    }
+    if (errno != EAGAIN && errno != EWOULDBLOCK) {
+        g_autofree char *why = g_strdup_printf("read failed: %s", g_strerror(errno));
+        clientFail(client, why);
+        return false;
+    }
+    /* which side would block? a full pipe: wait for room; else wait for the socket */
+    pfd.fd = client->sinkFD;
+    if (client->sinkFD >= 0 && poll(&pfd, 1, 0) == 0)
+        clientSinkBlock(client);
+    return false;
+}
+
 static void
 clientRead(ternNetServerClient *client)
 {
@@ -740,10 +887,20 @@ clientRead(ternNetServerClient *client)
 
     while (packets < TERN_NET_SERVER_CLIENT_RX_BURST && clientMayRead(client)) {
         ternNetMessage *rx = client->rx;
-        ssize_t n = recv(client->fd, rx->buffer + rx->bufferOffset,
-                         rx->bufferLength - rx->bufferOffset, MSG_DONTWAIT);
+        /* the length word and the header together: every packet has both */
+        size_t want = rx->bufferLength == TERN_NET_MESSAGE_LEN_MAX ? RX_HEAD : rx->bufferLength;
         g_autoptr(GError) err = NULL;
+        ssize_t n;
 
+        if (client->sink) {
+            if (!clientSinkSome(client))
+                return;
+            if (!client->sink)
+                packets++;
+            continue;
+        }
+        n = recv(client->fd, rx->buffer + rx->bufferOffset, want - rx->bufferOffset,
+                 MSG_DONTWAIT);
         if (n == 0) {
             clientFail(client, "end of file from client");
             return;
@@ -763,17 +920,20 @@ clientRead(ternNetServerClient *client)
         client->pingsSent = 0;
         g_mutex_unlock(&client->lock);
 
-        if (rx->bufferOffset < rx->bufferLength)
+        if (rx->bufferOffset < want)
             continue;
         if (rx->bufferLength == TERN_NET_MESSAGE_LEN_MAX) {
-            if (!ternNetMessageDecodeLength(rx, &err)) {
+            if (!ternNetMessageDecodeLength(rx, &err) || !ternNetMessageDecodeHeader(rx, &err)) {
                 g_autofree char *why = g_strdup_printf("bad packet: %s", err->message);
                 clientFail(client, why);
                 return;
             }
-            continue;
-        }
-        if (!ternNetMessageDecodeHeader(rx, &err)) {
+            /* the payload is still to come: a sink takes it, or we read it below */
+            if (rx->bufferOffset < rx->bufferLength) {
+                clientSinkStart(client, rx);
+                continue;
+            }
+        } else if (!ternNetMessageDecodeHeader(rx, &err)) {
             g_autofree char *why = g_strdup_printf("bad packet: %s", err->message);
             clientFail(client, why);
             return;

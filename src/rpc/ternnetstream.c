@@ -2,11 +2,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "rpc/ternnetstream.h"
 #include "util/ternerror.h"
 #include "util/ternlog.h"
+#include "util/ternutil.h"
 
 typedef enum {
     STREAM_OPEN = 0,
@@ -36,6 +41,12 @@ struct _ternNetStream {
     bool awaitingReply;           /* server: the REPLY to the opening call is not queued yet */
     ternNetMessage *pendingAbort; /* server: abort held back until that REPLY */
     bool detached;                /* the connection forgot us: the transport is off limits */
+
+    /* the sink: data packets spliced by the connection into a pipe */
+    int sinkFD;        /* -1: none */
+    char *sinkWhat;    /* names the pipe in errors */
+    bool sinkBusy;     /* the connection holds it for a packet */
+    bool sinkClosing;  /* closed by the user while busy: the connection closes it */
 };
 
 ternNetStream *
@@ -49,6 +60,7 @@ ternNetStreamNew(const ternNetStreamTransport *transport, void *conn,
     st->call = *call;
     st->isServer = isServer;
     st->awaitingReply = isServer;
+    st->sinkFD = -1;
     g_mutex_init(&st->lock);
     g_cond_init(&st->cond);
     return st;
@@ -72,6 +84,8 @@ ternNetStreamUnref(ternNetStream *st)
         ternNetMessageFree(m);
     ternNetMessageFree(st->partial);
     ternNetMessageFree(st->pendingAbort);
+    ternForceClose(st->sinkFD);
+    g_free(st->sinkWhat);
     g_clear_error(&st->failure);
     g_mutex_clear(&st->lock);
     g_cond_clear(&st->cond);
@@ -397,10 +411,17 @@ streamCheckWritableLocked(ternNetStream *st, GError **error)
     return true;
 }
 
-/* queue the data packet @msg (taken), blocking while the connection's backlog is full */
+/*
+ * queue the data packet @msg (taken), blocking while the connection's
+ * backlog is full; with @spliceFD its @spliceLen payload bytes follow from
+ * that pipe (ternNetStreamTransport.sendSpliced)
+ */
 static bool
-streamSendData(ternNetStream *st, ternNetMessage *msg, GError **error)
+streamSendData(ternNetStream *st, ternNetMessage *msg, int spliceFD, size_t spliceLen,
+               GError **error)
 {
+    bool ok;
+
     g_mutex_lock(&st->lock);
     if (!streamCheckWritableLocked(st, error)) {
         g_mutex_unlock(&st->lock);
@@ -414,7 +435,12 @@ streamSendData(ternNetStream *st, ternNetMessage *msg, GError **error)
         return false;
     }
     g_mutex_unlock(&st->lock);
-    return streamTransportSendHeld(st, msg, true, error);
+    if (spliceFD < 0)
+        return streamTransportSendHeld(st, msg, true, error);
+    ok = st->transport->sendSpliced(st->conn, msg, spliceFD, spliceLen, &st->sendCancelled,
+                                    error);
+    streamTransportLeave(st);
+    return ok;
 }
 
 bool
@@ -426,7 +452,7 @@ ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **erro
 
         if (!ternNetMessageEncodeHeader(msg, error) ||
             !ternNetMessageEncodePayloadRaw(msg, data, chunk, error) ||
-            !streamSendData(st, g_steal_pointer(&msg), error))
+            !streamSendData(st, g_steal_pointer(&msg), -1, 0, error))
             return false;
         data += chunk;
         len -= chunk;
@@ -445,7 +471,122 @@ ternNetStreamSendFromFD(ternNetStream *st, int fd, GError **error)
         return -1;
     if (n == 0)
         return 0;
-    return streamSendData(st, g_steal_pointer(&msg), error) ? n : -1;
+    return streamSendData(st, g_steal_pointer(&msg), -1, 0, error) ? n : -1;
+}
+
+gssize
+ternNetStreamSendFromPipe(ternNetStream *st, int fd, GError **error)
+{
+    g_autoptr(ternNetMessage) msg = NULL;
+    struct pollfd pfd = {.fd = fd, .events = POLLIN};
+    int avail = 0;
+    size_t len;
+
+    if (!st->transport->sendSpliced)
+        return ternNetStreamSendFromFD(st, fd, error);
+    for (;;) {
+        if (poll(&pfd, 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            ternErrorSetSystem(error, TERN_FROM_STREAMS, errno, "cannot wait for stream data");
+            return -1;
+        }
+        if (ioctl(fd, FIONREAD, &avail) < 0) {
+            ternErrorSetSystem(error, TERN_FROM_STREAMS, errno, "cannot read stream data");
+            return -1;
+        }
+        if (avail > 0)
+            break;
+        if (pfd.revents & (POLLHUP | POLLERR))
+            return 0;
+    }
+    /* what the pipe holds now is ours: nobody else reads it, so all of it can be spliced */
+    len = MIN((size_t)avail, (size_t)TERN_NET_STREAM_CHUNK);
+    msg = streamPacketNew(st, TERN_NET_CONTINUE);
+    if (!ternNetMessageEncodeHeader(msg, error) ||
+        !ternNetMessageEncodePayloadExternal(msg, len, error))
+        return -1;
+    return streamSendData(st, g_steal_pointer(&msg), fd, len, error) ? (gssize)len : -1;
+}
+
+void
+ternNetStreamSetSink(ternNetStream *st, int fd, const char *what)
+{
+    int flags = fcntl(fd, F_GETFL);
+
+    /* the connection's loop must never block on a full pipe */
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags | O_NONBLOCK);
+    g_mutex_lock(&st->lock);
+    ternForceClose(st->sinkFD);
+    st->sinkFD = fd;
+    g_free(st->sinkWhat);
+    st->sinkWhat = g_strdup(what);
+    st->sinkClosing = false;
+    g_mutex_unlock(&st->lock);
+}
+
+void
+ternNetStreamSinkClose(ternNetStream *st)
+{
+    g_mutex_lock(&st->lock);
+    if (st->sinkBusy)
+        st->sinkClosing = true;
+    else
+        st->sinkFD = ternForceClose(st->sinkFD);
+    g_mutex_unlock(&st->lock);
+}
+
+/* lock held */
+static bool
+streamSinkWantedLocked(ternNetStream *st)
+{
+    return st->sinkFD >= 0 && !st->sinkClosing &&
+           (st->state == STREAM_OPEN || st->state == STREAM_FINISHING);
+}
+
+int
+ternNetStreamSinkAcquire(ternNetStream *st)
+{
+    int fd = -1;
+
+    g_mutex_lock(&st->lock);
+    if (!st->sinkBusy && streamSinkWantedLocked(st)) {
+        st->sinkBusy = true;
+        fd = st->sinkFD;
+    }
+    g_mutex_unlock(&st->lock);
+    return fd;
+}
+
+bool
+ternNetStreamSinkWanted(ternNetStream *st)
+{
+    bool wanted;
+
+    g_mutex_lock(&st->lock);
+    wanted = streamSinkWantedLocked(st);
+    g_mutex_unlock(&st->lock);
+    return wanted;
+}
+
+void
+ternNetStreamSinkRelease(ternNetStream *st, int err)
+{
+    g_autoptr(GError) why = NULL;
+
+    g_mutex_lock(&st->lock);
+    st->sinkBusy = false;
+    if (st->sinkClosing) {
+        st->sinkFD = ternForceClose(st->sinkFD);
+        st->sinkClosing = false;
+    }
+    if (err)
+        ternErrorSetSystem(&why, TERN_FROM_STREAMS, err, "%s",
+                           st->sinkWhat ? st->sinkWhat : "cannot write stream data");
+    g_mutex_unlock(&st->lock);
+    if (why)
+        ternNetStreamAbort(st, why);
 }
 
 bool

@@ -37,6 +37,17 @@ typedef struct {
      */
     bool (*send)(void *conn, ternNetMessage *msg, bool wait, const gint *cancel,
                  GError **error);
+    /*
+     * Optional: send one data packet whose header is @msg (taken; encoded
+     * with ternNetMessageEncodePayloadExternal) and whose @len payload
+     * bytes are spliced from the pipe @fd, which holds at least that many,
+     * straight into the socket: the connection's writer steps aside for
+     * the packet, after its queue. Waits for the queue like send(), and
+     * fails without sending when *@cancel is set before the packet starts;
+     * a packet that cannot be completed closes the connection.
+     */
+    bool (*sendSpliced)(void *conn, ternNetMessage *msg, int fd, size_t len, const gint *cancel,
+                        GError **error);
     /* Wake every send() waiting for room, so it re-reads its @cancel (may be NULL). */
     void (*wakeSenders)(void *conn);
     /* The stream's incoming backlog fell below its limit: reading may resume. */
@@ -137,6 +148,51 @@ bool ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError *
  * (nothing sent), -1 on error.
  */
 gssize ternNetStreamSendFromFD(ternNetStream *st, int fd, GError **error);
+
+/**
+ * ternNetStreamSendFromPipe: like ternNetStreamSendFromFD for a pipe @fd:
+ * one data packet of what the pipe holds (up to TERN_NET_STREAM_CHUNK
+ * bytes), spliced into the connection's socket when its transport can, so
+ * the data never passes through our memory. Blocks until the pipe has data;
+ * 0 at its end of file.
+ */
+gssize ternNetStreamSendFromPipe(ternNetStream *st, int fd, GError **error);
+
+/* --- a sink: incoming data straight into a pipe (receiving side) --- */
+
+/**
+ * ternNetStreamSetSink: from now on the connection writes the payload of
+ * @st's data packets into the pipe @fd (made non-blocking; the stream owns
+ * it) by splicing from its socket, instead of queueing them for
+ * ternNetStreamRecvPacket, which then only reports the end (NULL) or the
+ * failure. Set it before the peer can send data. A write that fails aborts
+ * the stream with the error "@what: <reason>".
+ */
+void ternNetStreamSetSink(ternNetStream *st, int fd, const char *what);
+
+/**
+ * ternNetStreamSinkClose: close the sink's pipe (its reader sees the end of
+ * file), now or, when the connection is in the middle of a packet, as soon
+ * as it lets go of it.
+ */
+void ternNetStreamSinkClose(ternNetStream *st);
+
+/**
+ * ternNetStreamSinkAcquire: (connection) the sink's pipe for the payload
+ * of one data packet, or -1 when @st has no usable sink (none, closed, or
+ * the stream is over): then the packet goes the ordinary way.
+ */
+int ternNetStreamSinkAcquire(ternNetStream *st);
+
+/** ternNetStreamSinkWanted: (connection) whether the acquired sink still wants data. */
+bool ternNetStreamSinkWanted(ternNetStream *st);
+
+/**
+ * ternNetStreamSinkRelease: (connection) done with the packet's pipe; with
+ * @err (an errno) writing to it failed, and the stream aborts. Call
+ * without the connection's locks: an abort sends a packet.
+ */
+void ternNetStreamSinkRelease(ternNetStream *st, int err);
 
 /**
  * ternNetStreamFinish: end our side. A writer sends OK and waits for the
