@@ -7,9 +7,10 @@ Usage: test-migrate-p2p.py TERND VIRSH KERNEL INITRAMFS [PART...]
   PARTs, in this order by default:
     hops        `virsh migrate --live --p2p` a->b->a, then the same with --tunnelled, the
                 guest (512 MiB) rewriting 128 MiB at 64 MiB/s
-    faults      a tunnelled a->b transfer at --bandwidth 20 hit by: (a) the destination ternd
-                killed (then started again), (b) the destination QEMU killed, (c) the a-b link
-                cut (restored after), (d) `virsh domjobabort` from a second client on a
+    faults      a tunnelled a->b transfer at --bandwidth 20 (its rate checked once) hit by:
+                (a) the destination ternd killed (then started again), (b) the destination
+                QEMU killed, (c) the a-b link cut (restored after), (d) `virsh domjobabort`
+                from a second client on a
     concurrent  four tunnelled migrations at once, two each way (256 MiB guests, light
                 dirtying)
 Output is TAP; numbers (downtime, time to detect each failure, the clients' errors) are
@@ -368,6 +369,23 @@ def describe_samples(t_fault, before, samples):
                 "%.0f..%.0f MiB" % (min(rss), max(rss)) if rss else "?"))
 
 
+def check_bandwidth(ctx, mig, g, label, mib_s):
+    """The running tunnelled migration @mig moves data at its --bandwidth @mib_s: QEMU's limit
+    holds when it writes into the tunnel's pipe rather than a socket of its own."""
+    i1, _ = jobinfo(ctx.v(ctx.a), g.name)
+    t1 = time.monotonic()
+    time.sleep(3)
+    i2, _ = jobinfo(ctx.v(ctx.a), g.name)
+    t2 = time.monotonic()
+    if not ctx.tap.ok(i1 and i2 and mig.running(),
+                      "%s: still transferring 3 s later" % label, "%s %s" % (i1, i2)):
+        return
+    rate = (i2["Data processed"] - i1["Data processed"]) / MIB / (t2 - t1)
+    ctx.tap.ok(0.75 * mib_s <= rate <= 1.2 * mib_s,
+               "%s: --bandwidth %d holds through the tunnel (%.1f MiB/s over 3 s)" % (
+                   label, mib_s, rate), "%s\n%s" % (i1, i2))
+
+
 def fault_case(ctx, g, case):
     name, fault, undo, within, cause_re = case
     a, b, tap = ctx.a, ctx.b, ctx.tap
@@ -394,6 +412,8 @@ def fault_case(ctx, g, case):
                              for c in conns),
                "%s: tunnelled: every a-b TCP connection is the daemons' (port %d), none "
                "QEMU's" % (label, ternhosts.TERND_PORT), "established on b: %s" % conns)
+    if case is FAULTS[0]:
+        check_bandwidth(ctx, mig, g, label, 20)
     rss0 = rss_mib(a.pid)
     t_fault = time.monotonic()
     t_fault_wall = time.time()
