@@ -3,9 +3,12 @@
 questions, so a real virsh talking through it picks an older migration protocol
 (libvirt-wire.md §4.2: no feature 13 -> v3 without parameters, no 6 either -> v2), and that
 records the REMOTE procedure number of every call it forwards (one per line in PROCLOG).
+With CUT, the daemon's REPLY to that REMOTE procedure is never delivered: the proxy closes
+both connections instead (the call ran, its answer is lost with the link).
 
-Usage: featureproxy.py LISTEN_ADDR LISTEN_PORT TARGET_ADDR TARGET_PORT MASK PROCLOG
+Usage: featureproxy.py LISTEN_ADDR LISTEN_PORT TARGET_ADDR TARGET_PORT MASK PROCLOG [CUT]
        MASK: comma-separated feature numbers ("" masks none)
+       CUT: a procedure number
 """
 import asyncio
 import struct
@@ -17,12 +20,17 @@ TYPE_CALL, TYPE_REPLY = 0, 1
 HEADER = struct.Struct(">IIiIII")  # program, version, procedure, type, serial, status
 
 
+class Cut(Exception):
+    pass
+
+
 class Proxy:
-    def __init__(self, mask, proclog):
+    def __init__(self, mask, proclog, cut=None):
         self.mask = mask
         self.proclog = proclog
+        self.cut = cut
 
-    async def pump(self, reader, writer, masked, to_server):
+    async def pump(self, reader, writer, masked, to_server, peer):
         buf = b""
         try:
             while True:
@@ -41,6 +49,8 @@ class Proxy:
                     self.inspect(msg, masked, to_server)
                     writer.write(bytes(msg))
                 await writer.drain()
+        except Cut:
+            peer.close()  # the other direction ends too
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
         finally:
@@ -50,6 +60,9 @@ class Proxy:
         prog, _vers, proc, typ, serial, status = HEADER.unpack_from(msg, 4)
         if prog != REMOTE_PROGRAM:
             return
+        if not to_server and typ == TYPE_REPLY and proc == self.cut:
+            self.proclog.write("cut %d\n" % proc)
+            raise Cut()
         if to_server and typ == TYPE_CALL:
             self.proclog.write("%d\n" % proc)
             if proc == PROC_SUPPORTS_FEATURE and len(msg) >= 32:
@@ -63,12 +76,12 @@ class Proxy:
     async def handle(self, creader, cwriter, target):
         sreader, swriter = await asyncio.open_connection(*target)
         masked = set()
-        await asyncio.gather(self.pump(creader, swriter, masked, True),
-                             self.pump(sreader, cwriter, masked, False))
+        await asyncio.gather(self.pump(creader, swriter, masked, True, cwriter),
+                             self.pump(sreader, cwriter, masked, False, swriter))
 
 
-async def serve(listen, target, mask, proclog):
-    proxy = Proxy(mask, proclog)
+async def serve(listen, target, mask, proclog, cut):
+    proxy = Proxy(mask, proclog, cut)
     server = await asyncio.start_server(
         lambda r, w: proxy.handle(r, w, target), listen[0], listen[1])
     async with server:
@@ -76,11 +89,12 @@ async def serve(listen, target, mask, proclog):
 
 
 def main(argv):
-    if len(argv) != 7:
+    if len(argv) not in (7, 8):
         sys.exit(__doc__)
     mask = set(int(x) for x in argv[5].split(",") if x)
+    cut = int(argv[7]) if len(argv) == 8 else None
     with open(argv[6], "a", buffering=1) as proclog:
-        asyncio.run(serve((argv[1], int(argv[2])), (argv[3], int(argv[4])), mask, proclog))
+        asyncio.run(serve((argv[1], int(argv[2])), (argv[3], int(argv[4])), mask, proclog, cut))
 
 
 if __name__ == "__main__":

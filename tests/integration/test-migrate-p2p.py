@@ -13,6 +13,9 @@ Usage: test-migrate-p2p.py TERND VIRSH KERNEL INITRAMFS [PART...]
                 from a second client on a
     concurrent  four tunnelled migrations at once, two each way (256 MiB guests, light
                 dirtying)
+    lostfinish  p2p a->b, then tunnelled b->a, each through a proxy that drops the
+                destination's answer to Finish: the source asks the destination again and
+                the migration succeeds with one copy of the guest
 Output is TAP; numbers (downtime, time to detect each failure, the clients' errors) are
 "# " lines. Prints "1..0 # SKIP ..." (exit 0) without root, virsh or QEMU.
 
@@ -222,13 +225,14 @@ def end_migration(ctx, mig, src, timeout):
 
 # -- part hops -----------------------------------------------------------------------------------
 
-def hop(ctx, label, guest, opts, src, dst):
-    """One migration of @guest from @src to @dst with virsh @opts that must succeed."""
+def hop(ctx, label, guest, opts, src, dst, uri=None):
+    """One migration of @guest from @src to @dst (its daemon at @uri, default dst.uri_tcp) with
+    virsh @opts that must succeed."""
     tap = ctx.tap
     name = guest.name
     wait_dirtied(guest, guest.params["dirty"])
     before = guest.last_seq()
-    mig = Migration(ctx.v(src), name, dst.uri_tcp, *opts)
+    mig = Migration(ctx.v(src), name, uri or dst.uri_tcp, *opts)
     res, timed_out = end_migration(ctx, mig, src, MIGRATE_TIMEOUT)
     ok = tap.ok(res.ok, "%s: virsh migrate %s %s->%s" % (label, " ".join(opts), src.name, dst.name),
                 "%s\n%s" % (res, migrun.diagnostics(ctx.hosts)))
@@ -552,7 +556,72 @@ def part_concurrent(ctx):
             remove_guest(ctx, g)
 
 
-PARTS = {"hops": part_hops, "faults": part_faults, "concurrent": part_concurrent}
+# -- part lostfinish ----------------------------------------------------------------------------
+
+PROXY_PORT = 16610
+PROC_FINISH3_PARAMS = 306
+
+
+def wait_listening(host, port, timeout=10):
+    deadline = time.monotonic() + timeout
+    while host.connect(host, port) is not None:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+def part_lostfinish(ctx):
+    """The destination ran the guest but its answer to Finish is lost with the connection (a
+    proxy in front of the destination daemon drops it): resuming the source would run the
+    guest twice. The source asks the destination on a new connection, learns it runs the
+    guest, and the migration succeeds with one copy."""
+    tap = ctx.tap
+    g = ctx.guest("p2p-lost", mib=256, dirty=32, rate=32, hb_ms=20)
+    if not boot(ctx, g, ctx.a):
+        remove_guest(ctx, g)
+        return
+    proclog = os.path.join(ctx.hosts.workdir, "lostfinish-procs")
+    src, dst = ctx.a, ctx.b
+    try:
+        for mode, opts in MODES:
+            label = "lost Finish answer, %s %s->%s" % (mode, src.name, dst.name)
+            proxy = dst.popen(sys.executable, os.path.join(HERE, "featureproxy.py"), dst.addr,
+                              str(PROXY_PORT), dst.addr, str(ternhosts.TERND_PORT), "", proclog,
+                              str(PROC_FINISH3_PARAMS))
+            try:
+                if not tap.ok(wait_listening(dst, PROXY_PORT),
+                              "%s: the proxy listens on %s:%d" % (label, dst.addr, PROXY_PORT)):
+                    return
+                off = log_size(src)
+                ok = hop(ctx, label, g, opts, src, dst,
+                         uri="qemu+tcp://%s:%d/system" % (dst.addr, PROXY_PORT))
+            finally:
+                proxy.kill()
+                proxy.wait()
+            with open(proclog) as f:
+                cuts = f.read().count("cut %d" % PROC_FINISH3_PARAMS)
+            tap.ok(cuts == 1, "%s: the proxy dropped Finish's answer (%d cut)" % (label, cuts))
+            os.unlink(proclog)
+            lines = log_since(src, off, r"answer to Finish was lost|destination runs it")
+            tap.ok(len(lines) == 2, "%s: %s's ternd logged the lost answer and what the "
+                   "destination said" % (label, src.name), "\n".join(lines))
+            for ln in lines:
+                tap.note("%s: %s" % (label, ln))
+            if not ok:
+                return
+            src, dst = dst, src
+        rep = g.report()
+        tap.ok(rep["continuous"] and not rep["corrupt"] and rep["starts"] == 1,
+               "lost Finish answers: counter continuous, no corruption, one boot",
+               str({k: rep[k] for k in ("count", "breaks", "corrupt_lines", "errors",
+                                        "starts")}))
+    finally:
+        remove_guest(ctx, g)
+
+
+PARTS = {"hops": part_hops, "faults": part_faults, "concurrent": part_concurrent,
+         "lostfinish": part_lostfinish}
 
 
 def save_logs(hosts):
