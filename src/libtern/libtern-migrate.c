@@ -5,6 +5,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "hypervisor/migration_outcome.h"
 #include "libtern/libtern-internal.h"
 #include "util/ternlog.h"
 #include "util/terntypedparam.h"
@@ -45,6 +46,14 @@
  *                    domain; no Confirm: the source has recovered by itself
  *   Finish fails     Confirm(cancelled): the source resumes the guest
  *   Confirm fails    logged only: the guest runs on the destination
+ *
+ * with one exception, where libvirt could run the guest twice: Finish's
+ * answer lost with the destination's connection. The destination goes on
+ * with Finish then, so it is asked again on a new connection
+ * (ternMigrationAskDestination): it runs the guest → Confirm; it discarded
+ * it → Confirm(cancelled); no answer → no Confirm at all: the guest stays
+ * paused on the source, whose job ends when this client's connection to it
+ * closes.
  */
 
 #define TERN_MIGRATE_FLAG(name) {name, #name}
@@ -383,6 +392,51 @@ ternMigrateV3Confirm(ternMigrateV3 *m, int cancelled)
                   m->dom->name, err ? err->message : "no error given");
 }
 
+static ternConnect *
+ternMigrateOpenDestination(const char *uri, GError **error)
+{
+    return ternConnectOpenInternal(uri, 0, error);
+}
+
+/*
+ * Finish failed with @dconn dead (*@err): the answer may be what was lost.
+ * Returns the destination's domain if it runs the guest; otherwise NULL,
+ * and *@err stays (it discarded it) or says the outcome is unknown, with
+ * *@confirm false: then the source must not be told anything.
+ */
+static ternDomain *
+ternMigrateV3FinishLost(ternMigrateV3 *m, GError **err, bool *confirm)
+{
+    const char *name = ternTypedParamListGetString(m->p, TERN_MIGRATE_PARAM_DEST_NAME);
+    g_autoptr(GError) why = NULL;
+    g_autoptr(GError) lost = NULL;
+    ternDomain *ddom = NULL;
+
+    TERN_WARN("the answer of '%s' to Finish was lost (%s); asking it what it did", m->dconn->uri,
+              (*err)->message);
+    switch (ternMigrationAskDestination(ternMigrateOpenDestination, m->dconn->uri,
+                                        name ? name : m->dom->name, TERN_MIGRATION_ASK_MS,
+                                        &ddom, &why)) {
+    case TERN_MIGRATION_OUTCOME_RUNS:
+        TERN_WARN("'%s' runs '%s': the migration succeeded", m->dconn->uri, m->dom->name);
+        g_clear_error(err);
+        return ddom;
+    case TERN_MIGRATION_OUTCOME_NOTHING:
+        return NULL;
+    case TERN_MIGRATION_OUTCOME_UNKNOWN:
+        break;
+    }
+    *confirm = false;
+    ternErrorSet(&lost, TERN_FROM_DOMAIN, TERN_ERR_OPERATION_FAILED,
+                 "the answer of the destination '%s' to Finish was lost (%s) and it cannot tell "
+                 "whether it runs the guest (%s): the guest stays paused on the source; resume "
+                 "it only if it does not run there",
+                 m->dconn->uri, (*err)->message, why->message);
+    g_clear_error(err);
+    *err = g_steal_pointer(&lost);
+    return NULL;
+}
+
 /*
  * Client-managed migration of @dom to @dconn: libvirt's
  * virDomainMigrateVersion3Full() with useParams. @flags has no
@@ -470,6 +524,9 @@ ternMigrateVersion3Params(ternDomain *dom, ternConnect *dconn, ternTypedParamLis
     }
 
     ddom = ternMigrateV3Finish(&m, destflags, cancelled, &err);
+    if (!ddom && !cancelled && !(flags & TERN_MIGRATE_OFFLINE) && err &&
+        dconn->driver->connectIsAlive && dconn->driver->connectIsAlive(dconn) != 1)
+        ddom = ternMigrateV3FinishLost(&m, &err, &notifySource);
     if (cancelled && ddom) {
         TERN_ERROR("the destination '%s' finished the migration of '%s' although it was cancelled",
                    dconn->uri, dom->name);

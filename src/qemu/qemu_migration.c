@@ -11,6 +11,7 @@
 
 #include "conf/domain_conf.h"
 #include "hypervisor/domain_driver.h"
+#include "hypervisor/migration_outcome.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_migration_tunnel.h"
 #include "qemu/qemu_process.h"
@@ -40,8 +41,6 @@
 #define QEMU_MIGRATION_FINISH_WAIT_MS 60000
 /* How long a migrated-away or discarded QEMU gets to exit on SIGTERM. */
 #define QEMU_MIGRATION_KILL_GRACE_MS 2000
-/* Peer-to-peer: how long to ask a destination whose answer to Finish was lost what it did. */
-#define QEMU_MIGRATION_PEER_ASK_MS 30000
 /* QEMU's max-bandwidth for "unlimited" (libvirt's QEMU_DOMAIN_MIG_BANDWIDTH_MAX, in MiB/s). */
 #define QEMU_MIGRATION_BANDWIDTH_MAX_MIB (G_MAXINT64 / (1024 * 1024))
 
@@ -1371,59 +1370,6 @@ qemuMigrationPeerCancelAsync(ternConnect *dconn, ternTypedParamList *params, uns
     g_thread_unref(g_thread_new("mig-peer-cancel", qemuMigrationPeerCancelThread, c));
 }
 
-/* What a destination did with the Finish whose answer was lost with the connection. */
-typedef enum {
-    QEMU_MIGRATION_PEER_UNKNOWN = 0, /* cannot tell: the guest must stay paused here */
-    QEMU_MIGRATION_PEER_RUNS,        /* Finish completed there: the guest is there */
-    QEMU_MIGRATION_PEER_NOTHING,     /* it discarded the guest: it may run here again */
-} qemuMigrationPeerOutcome;
-
-/*
- * Finish goes on at the destination when the connection that called it
- * drops, and either runs the guest or discards it. Ask, on a new
- * connection, which it was, waiting while its incoming job still runs, up
- * to QEMU_MIGRATION_PEER_ASK_MS; @why says why the answer is UNKNOWN.
- */
-static qemuMigrationPeerOutcome
-qemuMigrationPeerAsk(const char *dconnuri, const char *name, GError **why)
-{
-    gint64 deadline = g_get_monotonic_time() + QEMU_MIGRATION_PEER_ASK_MS * 1000;
-    g_autoptr(ternConnect) conn = NULL;
-    g_autoptr(GError) err = NULL;
-
-    for (;; g_usleep(500 * 1000)) {
-        g_autoptr(ternDomain) ddom = NULL;
-        ternDomainJobInfo info = {0};
-        int state = 0, reason = 0;
-
-        if (g_get_monotonic_time() > deadline) {
-            if (!err)
-                ternErrorSet(&err, TERN_FROM_QEMU, TERN_ERR_OPERATION_TIMEOUT,
-                             "its incoming migration of '%s' did not end within %d s", name,
-                             QEMU_MIGRATION_PEER_ASK_MS / 1000);
-            g_propagate_error(why, g_steal_pointer(&err));
-            return QEMU_MIGRATION_PEER_UNKNOWN;
-        }
-        g_clear_error(&err);
-        if (!conn && !(conn = ternConnectOpenPeer(dconnuri, &err)))
-            continue;
-        if (!(ddom = conn->driver->domainLookupByName(conn, name, &err))) {
-            if (ternErrorCodeOf(err) == TERN_ERR_NO_DOMAIN)
-                return QEMU_MIGRATION_PEER_NOTHING;
-            g_clear_pointer(&conn, ternConnectUnrefInternal);
-            continue;
-        }
-        if (!conn->driver->domainGetJobInfo(ddom, &info, &err) ||
-            !conn->driver->domainGetState(ddom, &state, &reason, 0, &err)) {
-            g_clear_pointer(&conn, ternConnectUnrefInternal);
-            continue;
-        }
-        if (info.type == TERN_DOMAIN_JOB_NONE)
-            return state == TERN_DOMAIN_SHUTOFF ? QEMU_MIGRATION_PEER_NOTHING
-                                                : QEMU_MIGRATION_PEER_RUNS;
-    }
-}
-
 /* prefix an error from the destination daemon so the user knows whose it is */
 static void
 qemuMigrationPeerError(GError **error, const char *uri)
@@ -1566,17 +1512,18 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
 
         TERN_WARN("domain '%s': the answer to Finish was lost (%s); asking '%s' what it did",
                   dom->name, ferr ? ferr->message : "connection closed", dconnuri);
-        switch (qemuMigrationPeerAsk(dconnuri, dname, &why)) {
-        case QEMU_MIGRATION_PEER_RUNS:
+        switch (ternMigrationAskDestination(ternConnectOpenPeer, dconnuri, dname,
+                                            TERN_MIGRATION_ASK_MS, NULL, &why)) {
+        case TERN_MIGRATION_OUTCOME_RUNS:
             TERN_WARN("domain '%s': the destination runs it: the migration succeeded",
                       dom->name);
             if (!qemuMigrationSrcConfirm(dom, fin.params, fin.n, NULL, 0, flags, 0, &cerr))
                 TERN_ERROR("domain '%s': confirm after peer-to-peer migration failed: %s",
                            dom->name, cerr->message);
             return true;
-        case QEMU_MIGRATION_PEER_NOTHING:
+        case TERN_MIGRATION_OUTCOME_NOTHING:
             break; /* it runs here again, below */
-        case QEMU_MIGRATION_PEER_UNKNOWN:
+        case TERN_MIGRATION_OUTCOME_UNKNOWN:
             ternErrorSet(&lost, TERN_FROM_QEMU, TERN_ERR_OPERATION_FAILED,
                          "the answer of the destination '%s' to Finish was lost (%s) and it "
                          "cannot tell whether it runs the guest (%s): the guest stays paused "

@@ -10,6 +10,8 @@ Usage: test-migrate.py TERND VIRSH TERN_CLI KERNEL INITRAMFS [PHASE...]
     bandwidth  G6: 6 (--bandwidth 100, measured)
     converge   G7: 7 (a guest dirtying faster than the link: --auto-converge, --postcopy
                --postcopy-after-precopy, with virsh and tern)
+    lostfinish tern migrate a->b while a proxy drops b's answer to Finish: tern asks b
+               again, one copy runs (virsh would resume a: libvirt's client has that hole)
 Exit status: 0 if every check passed, 1 if one failed, 77 (skip) without root, QEMU or virsh,
 99 if the test guest is missing.
 
@@ -595,8 +597,50 @@ def phase_converge(ctx):
         remove_guest(ctx, g)
 
 
+# -- phase lostfinish: the destination's answer to Finish lost on its way to the client ---------
+
+PROXY_PORT = 16610
+PROC_FINISH3_PARAMS = 306
+
+
+def phase_lostfinish(ctx):
+    """tern migrate a->b with b's daemon behind a proxy that drops its answer to Finish (b ran
+    Finish: the guest runs there). Resuming a's copy would run the guest twice: tern asks b
+    again on a new connection and the migration succeeds with one copy."""
+    a, b, ck = ctx.a, ctx.b, ctx.ck
+    if not ctx.tern:
+        ck.skip("lostfinish", "no tern CLI")
+        return
+    g = ctx.guest("mig-lost", mib=256, dirty=32, rate=32, hb_ms=20)
+    proclog = os.path.join(ctx.hosts.workdir, "lostfinish-procs")
+    proxy = b.popen(sys.executable, os.path.join(HERE, "featureproxy.py"), b.addr,
+                    str(PROXY_PORT), b.addr, str(ternhosts.TERND_PORT), "", proclog,
+                    str(PROC_FINISH3_PARAMS))
+    try:
+        if not boot(ctx, g, a):
+            return
+        if not ck.check("lostfinish: a proxy listens in front of b's ternd",
+                        wait_for(lambda: b.connect(b, PROXY_PORT) is None, 10)):
+            return
+        mig = Migration(ctx.t(a), g.name, "qemu+tcp://%s:%d/system" % (b.addr, PROXY_PORT),
+                        "--live")
+        res, _timed_out = finish_migration(ctx, mig, a)
+        with open(proclog) as f:
+            cuts = f.read().count("cut %d" % PROC_FINISH3_PARAMS)
+        ck.check("lostfinish: the proxy dropped b's answer to Finish", cuts == 1,
+                 "%d answers dropped" % cuts)
+        ck.check("lostfinish: tern says it asked b again",
+                 "asking it what it did" in res.err and "the migration succeeded" in res.err,
+                 res)
+        check_hop(ctx, "lostfinish tern a->b", g, mig, res, a, b, "shut off")
+    finally:
+        proxy.kill()
+        proxy.wait()
+        remove_guest(ctx, g)
+
+
 PHASES = {"hops": phase_hops, "jobs": phase_jobs, "bandwidth": phase_bandwidth,
-          "converge": phase_converge}
+          "converge": phase_converge, "lostfinish": phase_lostfinish}
 
 
 def save_logs(hosts):
