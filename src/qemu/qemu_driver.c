@@ -417,6 +417,7 @@ qemuDomainDestroyFlags(ternDomain *dom, unsigned int flags, GError **error)
 {
     qemuDriver *drv = qemuDriverOfConn(dom->conn);
     TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
+    qemuDomainObjPrivate *priv;
     bool ok;
 
     if (!ternErrorCheckFlags(flags, TERN_DOMAIN_DESTROY_GRACEFUL, "qemuDomainDestroyFlags", error))
@@ -425,6 +426,21 @@ qemuDomainDestroyFlags(ternDomain *dom, unsigned int flags, GError **error)
         return false;
     if (!qemuDomainCheckActive(obj, error))
         return false;
+    priv = obj->privateData;
+    if (priv->mig) {
+        /* a migration holds the job from its first phase to its last, and destroy is how
+         * users stop one from either end (libvirt's does the same): QEMU goes first; its
+         * exit fails the migration, which ends its own job (as when QEMU crashes) */
+        TERN_WARN("domain '%s': destroyed during its migration", obj->def->name);
+        ok = qemuProcessKill(drv, obj, TERN_DOMAIN_SHUTOFF_DESTROYED,
+                             TERN_DOMAIN_EVENT_STOPPED_DESTROYED,
+                             (flags & TERN_DOMAIN_DESTROY_GRACEFUL) ? 60000
+                                                                    : QEMU_DESTROY_GRACE_MS,
+                             error);
+        if (ok)
+            dom->id = -1;
+        return ok;
+    }
     /* a destroy must not wait behind a stuck job: it is how users get out of one */
     if (!ternDomainObjBeginJob(obj, "destroy", error))
         return false;

@@ -805,8 +805,12 @@ qemuMigrationWait(ternDomainObj *obj, ternConnect *conn, bool stopAtPostcopy, gi
         gint64 now = ternMonotonicMs();
 
         if (!ternDomainObjIsActive(obj) || priv->pid != pid) {
-            ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_FAILED,
-                         "QEMU of domain '%s' exited during migration", obj->def->name);
+            if (priv->stopReason == TERN_DOMAIN_SHUTOFF_DESTROYED)
+                ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_ABORTED,
+                             "domain '%s' was destroyed during migration", obj->def->name);
+            else
+                ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_OPERATION_FAILED,
+                             "QEMU of domain '%s' exited during migration", obj->def->name);
             return QEMU_MIGRATION_WAIT_FAILED;
         }
         if (now >= nextRefresh || status == QEMU_MONITOR_MIGRATION_STATUS_COMPLETED ||
@@ -1684,8 +1688,9 @@ qemuMigrationSrcPerformFailed(qemuDriver *drv, ternDomainObj *obj, const GError 
     qemuMigrationSrcRestoreRunning(drv, obj);
     qemuMigrationRecordEnd(priv, priv->mig->abortRequested ? TERN_DOMAIN_JOB_CANCELLED
                                                            : TERN_DOMAIN_JOB_FAILED, err);
-    TERN_WARN("domain '%s': migration out failed: %s; the guest runs here", obj->def->name,
-              err ? err->message : "?");
+    TERN_WARN("domain '%s': migration out failed: %s; %s", obj->def->name,
+              err ? err->message : "?",
+              ternDomainObjIsActive(obj) ? "the guest runs here" : "its QEMU is gone");
     qemuMigrationJobEnd(obj);
 }
 

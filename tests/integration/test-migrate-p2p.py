@@ -10,7 +10,8 @@ Usage: test-migrate-p2p.py TERND VIRSH KERNEL INITRAMFS [PART...]
     faults      a tunnelled a->b transfer at --bandwidth 20 (its rate checked once) hit by:
                 (a) the destination ternd killed (then started again), (b) the destination
                 QEMU killed, (c) the a-b link cut (restored after), (d) `virsh domjobabort`
-                from a second client on a
+                from a second client on a, (e) `virsh destroy` of the incoming guest on b;
+                then `virsh destroy` of the migrating guest on a
     concurrent  four tunnelled migrations at once, two each way (256 MiB guests, light
                 dirtying)
     lostfinish  p2p a->b, then tunnelled b->a, each through a proxy that drops the
@@ -314,6 +315,13 @@ def fault_abort(ctx, g):
         g.name, r.rc, (r.err.strip() or r.out.strip()))
 
 
+def fault_destroy_dest(ctx, g):
+    r = ctx.v(ctx.b).run("destroy", g.name)
+    ctx.fault_detail = r
+    return "virsh destroy %s on b (the incoming guest): rc %s %s" % (
+        g.name, r.rc, (r.err.strip() or r.out.strip()))
+
+
 KA_S = KEEPALIVE[0] * (KEEPALIVE[1] + 1)
 # name, fault, undo, detected within (s), what the error must mention
 # (the source QEMU's own "Broken pipe" names none of them: its pipe goes to the source ternd)
@@ -326,6 +334,8 @@ FAULTS = [
      r"(?i)keepalive|no migration data moved|stall|timed? ?out|reachable|connection|lost"),
     ("domjobabort", fault_abort, None, 10,
      r"(?i)cancel|abort"),
+    ("destroy on the destination", fault_destroy_dest, None, 10,
+     r"(?i)destination|QEMU|destroy"),
 ]
 
 
@@ -500,8 +510,32 @@ def part_faults(ctx):
                    "faults: over all attempts, counter continuous, no corruption, one boot",
                    str({k: rep[k] for k in ("count", "breaks", "corrupt_lines", "errors",
                                             "starts")}))
+        destroy_on_source(ctx, g)
     finally:
         remove_guest(ctx, g)
+
+
+def destroy_on_source(ctx, g):
+    """`virsh destroy` of the guest on a during its tunnelled migration: the user stops it
+    for good; the migration fails at once and neither host keeps anything of it."""
+    a, b, tap = ctx.a, ctx.b, ctx.tap
+    label = "destroy on the source"
+    mig = Migration(ctx.v(a), g.name, b.uri_tcp, "--live", "--p2p", "--tunnelled",
+                    "--bandwidth", "20")
+    if not tap.ok(wait_transfer(ctx, mig, a, g.name, 16 * MIB) is not None,
+                  "%s: the tunnelled migration is transferring" % label, mig.wait(0)):
+        end_migration(ctx, mig, a, 30)
+        return
+    t = time.monotonic()
+    r = ctx.v(a).run("destroy", g.name)
+    tap.ok(r.ok, "%s: virsh destroy on a succeeds during the migration" % label, r)
+    res, timed_out = end_migration(ctx, mig, a, 30)
+    tap.ok(not timed_out and res.rc not in (0, None) and re.search(r"destroyed", last_error(res)),
+           "%s: the migrating virsh fails at once, saying so (%.2f s): %s" % (
+               label, mig.t1 - t, last_error(res)), res)
+    tap.ok(wait_for(lambda: not qemus(a) and host_clean(ctx.v(b), b), 30, step=0.5),
+           "%s: no QEMU left on a, b is clean" % label,
+           "QEMUs on a: %s; %s" % (qemus(a), clean_detail(ctx.v(b), b)))
 
 
 # -- part concurrent -----------------------------------------------------------------------------
