@@ -3,8 +3,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
+#include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -137,6 +140,33 @@ patternChecksum(guint64 len)
     return g_strdup(g_checksum_get_string(sum));
 }
 
+/*
+ * spliced stream bytes: byte i is byte i % 8 of a hash of i / 8, so that a
+ * piece that lands in the wrong place shows as surely as a corrupt one
+ */
+static inline guint8
+counterByte(guint64 i)
+{
+    return (guint8)((((i >> 3) + 1) * G_GUINT64_CONSTANT(0x9e3779b97f4a7c15)) >> ((i & 7) * 8));
+}
+
+static void
+counterFill(guint8 *buf, guint64 off, size_t len)
+{
+    for (size_t k = 0; k < len; k++)
+        buf[k] = counterByte(off + k);
+}
+
+static bool
+counterCheck(const guint8 *buf, guint64 off, size_t len)
+{
+    for (size_t k = 0; k < len; k++) {
+        if (buf[k] != counterByte(off + k))
+            return false;
+    }
+    return true;
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* the test program served by the server (prog 0x12345678 v1)                                  */
 /* ------------------------------------------------------------------------------------------ */
@@ -161,6 +191,8 @@ typedef struct {
     bool patternOK; /* every byte read was the pattern byte for its offset */
     bool finishOK;  /* ternNetStreamFinish succeeded */
     char *error;    /* the failure, if any */
+    bool sinkEOF;   /* UPLOAD_SINK: the sink's reader got to the end of file */
+    char *sinkErr;  /* UPLOAD_SINK: why the sink's reader stopped short, if it did */
 } ServerStreamResult;
 
 static ServerStreamResult streamResult;
@@ -175,6 +207,8 @@ streamResultReset(void)
     streamResult.patternOK = true;
     streamResult.finishOK = false;
     g_clear_pointer(&streamResult.error, g_free);
+    streamResult.sinkEOF = false;
+    g_clear_pointer(&streamResult.sinkErr, g_free);
     g_mutex_unlock(&streamResult.lock);
 }
 
@@ -195,6 +229,7 @@ streamResultWait(int timeoutMs)
 typedef struct {
     ternNetStream *st;
     rpctestStreamArgs args;
+    int sinkFD; /* UPLOAD_SINK: the read end of the stream's sink */
 } StreamJob;
 
 /* once abortAfter bytes have passed, abort the stream as a failing server would; true if so */
@@ -278,6 +313,190 @@ streamJobDownload(StreamJob *job, ServerStreamResult *res)
         res->error = g_strdup(err->message);
 }
 
+/* the message a sink's failing write aborts its stream with (ternNetStreamSetSink's @what) */
+#define SINK_WHAT "cannot feed the test sink"
+/* the pipes at both ends, as large as the migration tunnel's */
+#define SPLICE_PIPE_SIZE (1024 * 1024)
+/* the sink's reader reads up to this much at a time */
+#define SINK_READ_MAX (64 * 1024)
+/* a reader that gets neither data nor the end of file for this long gives up: no test hangs */
+#define SINK_IDLE_MAX_MS 60000
+
+/* where sink readers with a sinkHoldAt wait: closed until the test has seen the sender stall */
+static struct {
+    GMutex lock;
+    GCond cond;
+    bool open;
+    bool holding; /* a reader waits at the gate */
+} sinkGate;
+
+static void
+sinkGateReset(void)
+{
+    g_mutex_lock(&sinkGate.lock);
+    sinkGate.open = false;
+    sinkGate.holding = false;
+    g_mutex_unlock(&sinkGate.lock);
+}
+
+static void
+sinkGateOpen(void)
+{
+    g_mutex_lock(&sinkGate.lock);
+    sinkGate.open = true;
+    g_cond_broadcast(&sinkGate.cond);
+    g_mutex_unlock(&sinkGate.lock);
+}
+
+/* the reader's side: wait at the gate until it opens; false if it stayed shut too long */
+static bool
+sinkGatePass(void)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)SINK_IDLE_MAX_MS * 1000;
+    bool open;
+
+    g_mutex_lock(&sinkGate.lock);
+    sinkGate.holding = true;
+    g_cond_broadcast(&sinkGate.cond);
+    while (!sinkGate.open) {
+        if (!g_cond_wait_until(&sinkGate.cond, &sinkGate.lock, deadline))
+            break;
+    }
+    open = sinkGate.open;
+    sinkGate.holding = false;
+    g_mutex_unlock(&sinkGate.lock);
+    return open;
+}
+
+/* the test's side: wait until a reader waits at the gate */
+static bool
+sinkGateWaitHolding(int timeoutMs)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+    bool holding;
+
+    g_mutex_lock(&sinkGate.lock);
+    while (!sinkGate.holding) {
+        if (!g_cond_wait_until(&sinkGate.cond, &sinkGate.lock, deadline))
+            break;
+    }
+    holding = sinkGate.holding;
+    g_mutex_unlock(&sinkGate.lock);
+    return holding;
+}
+
+/* the other end of a sink: what QEMU is to the migration tunnel */
+typedef struct {
+    int fd;            /* the pipe's read end (owned) */
+    ternNetStream *st; /* borrowed: the job joins the reader before it lets go */
+    rpctestStreamArgs args;
+    bool aborted;
+    guint64 bytes;
+    bool patternOK;
+    bool eof;
+    char *error;
+} SinkReader;
+
+/* how much the reader may read now: not past sinkHoldAt (until released) nor sinkCloseAt */
+static size_t
+sinkReaderRoom(SinkReader *sr, bool released)
+{
+    size_t want = SINK_READ_MAX;
+
+    if (sr->args.sinkHoldAt && !released && sr->bytes < sr->args.sinkHoldAt)
+        want = (size_t)MIN((guint64)want, sr->args.sinkHoldAt - sr->bytes);
+    if (sr->args.sinkCloseAt)
+        want = (size_t)MIN((guint64)want, sr->args.sinkCloseAt - sr->bytes);
+    return want;
+}
+
+static gpointer
+sinkReaderThread(gpointer opaque)
+{
+    SinkReader *sr = opaque;
+    g_autofree guint8 *buf = g_malloc(SINK_READ_MAX);
+    bool released = false;
+
+    for (;;) {
+        struct pollfd pfd = {.fd = sr->fd, .events = POLLIN};
+        ssize_t n;
+        int rc;
+
+        if (sr->args.sinkCloseAt && sr->bytes >= sr->args.sinkCloseAt)
+            break; /* closing our end mid-stream: the connection's next write fails */
+        if (sr->args.sinkHoldAt && !released && sr->bytes >= sr->args.sinkHoldAt) {
+            if (!sinkGatePass()) {
+                sr->error = g_strdup("the test never let the sink's reader go on");
+                break;
+            }
+            released = true;
+        }
+        rc = poll(&pfd, 1, SINK_IDLE_MAX_MS);
+        if (rc < 0 && errno == EINTR)
+            continue;
+        if (rc <= 0) {
+            sr->error = g_strdup_printf("sink idle: %s", rc < 0 ? g_strerror(errno) : "timeout");
+            break;
+        }
+        n = read(sr->fd, buf, sinkReaderRoom(sr, released));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            sr->error = g_strdup_printf("cannot read the sink: %s", g_strerror(errno));
+            break;
+        }
+        if (n == 0) {
+            sr->eof = true;
+            break;
+        }
+        if (!counterCheck(buf, sr->bytes, (size_t)n))
+            sr->patternOK = false;
+        sr->bytes += (guint64)n;
+        if (sr->args.abortAfter && !sr->aborted && sr->bytes >= sr->args.abortAfter) {
+            /* the tunnel's abort from outside, while the data flows; the reader reads on */
+            g_autoptr(GError) why =
+                g_error_new_literal(ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED,
+                                    "operation failed: server gave up");
+            ternNetStreamAbort(sr->st, why);
+            sr->aborted = true;
+        }
+        if (sr->args.readDelayUs)
+            g_usleep(sr->args.readDelayUs);
+    }
+    sr->fd = ternForceClose(sr->fd);
+    return NULL;
+}
+
+/*
+ * UPLOAD_SINK: the connection splices the data into the sink; the stream
+ * only says how it ended: finish, close the sink, and see what its reader got
+ */
+static void
+streamJobSink(StreamJob *job, ServerStreamResult *res)
+{
+    SinkReader sr = {.fd = job->sinkFD, .st = job->st, .args = job->args, .patternOK = true};
+    GThread *reader = g_thread_new("rpctest-sink-reader", sinkReaderThread, &sr);
+    g_autoptr(ternNetMessage) pkt = NULL;
+    g_autoptr(GError) err = NULL;
+
+    job->sinkFD = -1;
+    if ((pkt = ternNetStreamRecvPacket(job->st, &err))) {
+        res->error = g_strdup("a data packet bypassed the sink");
+    } else if (err) {
+        res->error = g_strdup(err->message);
+    } else {
+        res->finishOK = ternNetStreamFinish(job->st, &err);
+        if (err)
+            res->error = g_strdup(err->message);
+    }
+    ternNetStreamSinkClose(job->st);
+    g_thread_join(reader);
+    res->bytes = sr.bytes;
+    res->patternOK = sr.patternOK;
+    res->sinkEOF = sr.eof;
+    res->sinkErr = sr.error;
+}
+
 static gpointer
 streamJobThread(gpointer opaque)
 {
@@ -286,6 +505,8 @@ streamJobThread(gpointer opaque)
 
     if (job->args.mode == RPCTEST_STREAM_DOWNLOAD)
         streamJobDownload(job, &res);
+    else if (job->args.mode == RPCTEST_STREAM_UPLOAD_SINK)
+        streamJobSink(job, &res);
     else
         streamJobUpload(job, &res);
 
@@ -295,6 +516,8 @@ streamJobThread(gpointer opaque)
     streamResult.patternOK = res.patternOK;
     streamResult.finishOK = res.finishOK;
     streamResult.error = res.error;
+    streamResult.sinkEOF = res.sinkEOF;
+    streamResult.sinkErr = res.sinkErr;
     streamResult.done = true;
     g_cond_broadcast(&streamResult.cond);
     g_mutex_unlock(&streamResult.lock);
@@ -329,9 +552,21 @@ rpctestDispatchStream(ternNetServer *srv, ternNetServerClient *client,
                       GError **error)
 {
     StreamJob *job = g_new0(StreamJob, 1);
+    int fds[2] = {-1, -1};
 
+    if (args->mode == RPCTEST_STREAM_UPLOAD_SINK && pipe2(fds, O_CLOEXEC) < 0) {
+        ternErrorSetSystem(error, TERN_FROM_TEST, errno, "cannot create the sink's pipe");
+        g_free(job);
+        return -1;
+    }
     job->st = ternNetServerClientAddStream(client, call);
     job->args = *args;
+    job->sinkFD = fds[0];
+    /* before the REPLY, as the tunnel does: no data can reach the stream's queue */
+    if (fds[1] >= 0) {
+        fcntl(fds[1], F_SETPIPE_SZ, SPLICE_PIPE_SIZE);
+        ternNetStreamSetSink(job->st, fds[1], SINK_WHAT);
+    }
     g_thread_unref(g_thread_new("rpctest-stream", streamJobThread, job));
     /* the stream thread is running already: its data must still not overtake our REPLY */
     if (args->replyDelayMs)
@@ -424,6 +659,7 @@ typedef struct {
     char *dir;
     char *path;   /* read-write socket */
     char *pathRO; /* read-only socket */
+    char *port;   /* TCP on 127.0.0.1, once testServerListenTCP succeeded */
     GMainContext *ctx;
     GMainLoop *loop;
     GThread *thread;
@@ -475,6 +711,35 @@ testServerStart(const ternNetServerConfig *cfg)
     return ts;
 }
 
+/*
+ * also listen on TCP loopback, on a port the system just found free (the
+ * server cannot say which one it bound); false where that is impossible
+ */
+static bool
+testServerListenTCP(TestServer *ts)
+{
+    for (int attempt = 0; attempt < 5; attempt++) {
+        struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        socklen_t len = sizeof(sa);
+        TERN_AUTOCLOSE fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        g_autoptr(GError) err = NULL;
+
+        if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+            getsockname(fd, (struct sockaddr *)&sa, &len) < 0) {
+            g_test_message("no TCP loopback: %s", g_strerror(errno));
+            return false;
+        }
+        fd = ternForceClose(fd);
+        ts->port = g_strdup_printf("%u", (unsigned)ntohs(sa.sin_port));
+        if (ternNetServerAddListenerTCP(ts->srv, "127.0.0.1", ts->port, &err))
+            return true;
+        /* someone took the port in between: another one */
+        g_test_message("%s", err->message);
+        g_clear_pointer(&ts->port, g_free);
+    }
+    return false;
+}
+
 /* wait until the server has @n clients (teardown runs on the loop thread) */
 static void
 testServerWaitClients(TestServer *ts, guint n, int timeoutMs)
@@ -513,6 +778,7 @@ testServerStop(TestServer *ts)
     g_rmdir(ts->dir);
     g_free(ts->path);
     g_free(ts->pathRO);
+    g_free(ts->port);
     g_free(ts->dir);
     g_free(ts);
 }
@@ -2094,6 +2360,671 @@ testStreamConnectionLost(void)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* spliced streams: the client sends from a pipe, the server splices into a sink               */
+/* ------------------------------------------------------------------------------------------ */
+
+/*
+ * The source side of the migration tunnel, with a writer thread in
+ * QEMU's place: it writes @total pattern bytes into a pipe, and the pump
+ * sends what the pipe holds with ternNetStreamSendFromPipe until its end
+ * of file, then finishes the stream.
+ */
+typedef struct {
+    ternNetStream *st; /* borrowed */
+    guint64 total;
+    int fds[2]; /* [1] the writer's (it closes it), [0] the pump's (it closes it) */
+    gint stop;  /* atomic: the writer gives up */
+    GThread *writer;
+    GThread *pump;
+    guint64 written; /* the writer's, until joined */
+
+    GMutex lock;   /* everything below */
+    GCond cond;    /* sent grew, or the pump stopped */
+    guint64 sent;  /* what ternNetStreamSendFromPipe reported sent */
+    bool done;     /* the pump stopped */
+    bool finishOK; /* ... because everything was sent and the stream finished */
+    GError *err;   /* ... or why not */
+} SplicedUpload;
+
+static gpointer
+splicedWriterThread(gpointer opaque)
+{
+    SplicedUpload *up = opaque;
+    g_autofree guint8 *buf = g_malloc(MiB);
+    size_t step = 1000;
+
+    /* odd sizes, so neither what the pipe holds nor the packets line up with anything */
+    while (up->written < up->total && !g_atomic_int_get(&up->stop)) {
+        size_t n = (size_t)MIN((guint64)step, up->total - up->written);
+        struct pollfd pfd = {.fd = up->fds[1], .events = POLLOUT};
+        ssize_t w;
+
+        counterFill(buf, up->written, n);
+        w = write(up->fds[1], buf, n);
+        if (w < 0 && (errno == EAGAIN || errno == EINTR)) {
+            /* non-blocking, so that stop is seen even when the pump is stuck */
+            poll(&pfd, 1, 100);
+            continue;
+        }
+        if (w < 0)
+            break; /* EPIPE: the pump is gone */
+        up->written += (guint64)w;
+        step = step * 3 + 1 > MiB ? 4093 : step * 3 + 1;
+    }
+    up->fds[1] = ternForceClose(up->fds[1]);
+    return NULL;
+}
+
+static gpointer
+splicedPumpThread(gpointer opaque)
+{
+    SplicedUpload *up = opaque;
+    GError *err = NULL;
+    bool finishOK = false;
+
+    for (;;) {
+        gssize n = ternNetStreamSendFromPipe(up->st, up->fds[0], &err);
+
+        if (n < 0)
+            break;
+        if (n == 0) {
+            finishOK = ternNetStreamFinish(up->st, &err);
+            break;
+        }
+        g_mutex_lock(&up->lock);
+        up->sent += (guint64)n;
+        g_cond_broadcast(&up->cond);
+        g_mutex_unlock(&up->lock);
+    }
+    /* a writer still writing learns it with EPIPE */
+    up->fds[0] = ternForceClose(up->fds[0]);
+    g_mutex_lock(&up->lock);
+    up->done = true;
+    up->finishOK = finishOK;
+    up->err = err;
+    g_cond_broadcast(&up->cond);
+    g_mutex_unlock(&up->lock);
+    return NULL;
+}
+
+static void
+splicedUploadStart(SplicedUpload *up, ternNetStream *st, guint64 total)
+{
+    *up = (SplicedUpload){.st = st, .total = total};
+    g_mutex_init(&up->lock);
+    g_cond_init(&up->cond);
+    g_assert_cmpint(pipe2(up->fds, O_CLOEXEC), ==, 0);
+    g_assert_cmpint(fcntl(up->fds[1], F_SETFL, O_NONBLOCK), ==, 0);
+    fcntl(up->fds[1], F_SETPIPE_SZ, SPLICE_PIPE_SIZE);
+    up->writer = g_thread_new("rpctest-splice-writer", splicedWriterThread, up);
+    up->pump = g_thread_new("rpctest-splice-pump", splicedPumpThread, up);
+}
+
+static guint64
+splicedUploadSent(SplicedUpload *up)
+{
+    guint64 sent;
+
+    g_mutex_lock(&up->lock);
+    sent = up->sent;
+    g_mutex_unlock(&up->lock);
+    return sent;
+}
+
+static bool
+splicedUploadDone(SplicedUpload *up)
+{
+    bool done;
+
+    g_mutex_lock(&up->lock);
+    done = up->done;
+    g_mutex_unlock(&up->lock);
+    return done;
+}
+
+/* wait until at least @bytes are sent or the pump stopped; whether they were sent */
+static bool
+splicedUploadWaitSent(SplicedUpload *up, guint64 bytes, int timeoutMs)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+    bool reached;
+
+    g_mutex_lock(&up->lock);
+    while (up->sent < bytes && !up->done) {
+        if (!g_cond_wait_until(&up->cond, &up->lock, deadline))
+            break;
+    }
+    reached = up->sent >= bytes;
+    g_mutex_unlock(&up->lock);
+    return reached;
+}
+
+/*
+ * Wait up to @timeoutMs for the pump to stop; past that, stop it (abort
+ * the stream, stop the writer). Either way both threads are joined and
+ * the pipe closed. Returns whether it stopped by itself in time.
+ */
+static bool
+splicedUploadJoin(SplicedUpload *up, int timeoutMs)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)timeoutMs * 1000;
+    bool inTime;
+
+    g_mutex_lock(&up->lock);
+    while (!up->done) {
+        if (!g_cond_wait_until(&up->cond, &up->lock, deadline))
+            break;
+    }
+    inTime = up->done;
+    g_mutex_unlock(&up->lock);
+    if (!inTime) {
+        g_test_message("the spliced upload is stuck at %" G_GUINT64_FORMAT " bytes: aborting it",
+                       splicedUploadSent(up));
+        g_atomic_int_set(&up->stop, 1);
+        ternNetStreamAbort(up->st, NULL);
+    }
+    g_thread_join(up->pump);
+    g_atomic_int_set(&up->stop, 1);
+    g_thread_join(up->writer);
+    ternForceClose(up->fds[0]);
+    ternForceClose(up->fds[1]);
+    g_mutex_clear(&up->lock);
+    g_cond_clear(&up->cond);
+    return inTime;
+}
+
+/* a server for the spliced tests, and a client of it over TCP loopback or the UNIX socket */
+static TestServer *
+splicedServerStart(bool tcp, ternNetClient **retClient)
+{
+    TestServer *ts = testServerStart(NULL);
+    g_autoptr(GError) err = NULL;
+
+    if (!tcp) {
+        *retClient = testClientNew(ts);
+        return ts;
+    }
+    if (!testServerListenTCP(ts)) {
+        testServerStop(ts);
+        return NULL;
+    }
+    *retClient = ternNetClientNewTCP("127.0.0.1", ts->port, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(*retClient);
+    return ts;
+}
+
+/* @total bytes through a spliced upload into a sink, all of them checked at the far end */
+static void
+splicedUploadAndCheck(ternNetClient *c, guint64 total)
+{
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK};
+    g_autoptr(ternNetStream) st = NULL;
+    SplicedUpload up;
+    bool inTime;
+
+    streamResultReset();
+    st = openStream(c, &args);
+    splicedUploadStart(&up, st, total);
+    inTime = splicedUploadJoin(&up, 60000);
+
+    g_assert_true(inTime);
+    g_assert_no_error(up.err);
+    g_assert_true(up.finishOK);
+    g_assert_cmpuint(up.written, ==, total);
+    g_assert_cmpuint(up.sent, ==, total);
+    /* the writer's finish returned: the server has confirmed, its reader sees the rest */
+    streamResultWait(30000);
+    g_assert_null(streamResult.error);
+    g_assert_true(streamResult.finishOK);
+    g_assert_null(streamResult.sinkErr);
+    g_assert_true(streamResult.sinkEOF);
+    g_assert_cmpuint(streamResult.bytes, ==, total);
+    g_assert_true(streamResult.patternOK);
+}
+
+static void
+splicedUploadCase(bool tcp)
+{
+    g_autoptr(ternNetClient) c = NULL;
+    TestServer *ts = splicedServerStart(tcp, &c);
+    gint64 start;
+
+    if (!ts) {
+        g_test_skip("cannot listen on TCP loopback here");
+        return;
+    }
+    start = nowMs();
+    splicedUploadAndCheck(c, STREAM_BYTES);
+    g_test_message("64 MiB spliced over %s in %" G_GINT64_FORMAT " ms", tcp ? "TCP" : "UNIX",
+                   nowMs() - start);
+    /* the connection goes on: calls, an empty spliced stream, a small one */
+    assertEchoWorks(c);
+    splicedUploadAndCheck(c, 0);
+    splicedUploadAndCheck(c, 1);
+    splicedUploadAndCheck(c, 3 * (guint64)TERN_NET_STREAM_CHUNK + 17);
+    assertEchoWorks(c);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+static void
+testStreamSplicedUploadUNIX(void)
+{
+    splicedUploadCase(false);
+}
+
+static void
+testStreamSplicedUploadTCP(void)
+{
+    splicedUploadCase(true);
+}
+
+/* calls on the connection carrying a spliced upload are answered while it runs */
+static void
+splicedCallsCase(bool tcp)
+{
+    g_autoptr(ternNetClient) c = NULL;
+    TestServer *ts = splicedServerStart(tcp, &c);
+    /* 64 KiB a millisecond at most: over a second for 64 MiB */
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .readDelayUs = 1000};
+    g_autoptr(ternNetStream) st = NULL;
+    g_autoptr(GError) callErr = NULL;
+    SplicedUpload up;
+    gint64 start = nowMs();
+    gint64 slowest = 0;
+    int during = 0;
+    bool echoOK = true;
+    bool inTime;
+
+    if (!ts) {
+        g_test_skip("cannot listen on TCP loopback here");
+        return;
+    }
+    streamResultReset();
+    st = openStream(c, &args);
+    splicedUploadStart(&up, st, STREAM_BYTES);
+    while (!splicedUploadDone(&up) && !callErr && nowMs() - start < 60000) {
+        g_autofree char *got = NULL;
+        gint64 t0 = nowMs();
+
+        if (!callEcho(c, "meanwhile", &got, &callErr))
+            break;
+        echoOK = echoOK && g_str_equal(got, "meanwhile");
+        slowest = MAX(slowest, nowMs() - t0);
+        if (!splicedUploadDone(&up))
+            during++;
+        g_usleep(10 * 1000);
+    }
+    inTime = splicedUploadJoin(&up, 60000);
+    streamResultWait(30000);
+
+    g_test_message("over %s: %d calls answered during the upload, the slowest in %" G_GINT64_FORMAT
+                   " ms",
+                   tcp ? "TCP" : "UNIX", during, slowest);
+    g_assert_no_error(callErr);
+    g_assert_true(echoOK);
+    g_assert_true(inTime);
+    g_assert_no_error(up.err);
+    g_assert_true(up.finishOK);
+    g_assert_null(streamResult.error);
+    g_assert_cmpuint(streamResult.bytes, ==, STREAM_BYTES);
+    g_assert_true(streamResult.patternOK);
+    /* a loose bound: a call waits behind what the socket holds, never behind the whole upload */
+    g_assert_cmpint(during, >=, 1);
+    g_assert_cmpint(slowest, <, 2000);
+    g_clear_pointer(&st, ternNetStreamUnref);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+static void
+testStreamSplicedCallsUNIX(void)
+{
+    splicedCallsCase(false);
+}
+
+static void
+testStreamSplicedCallsTCP(void)
+{
+    splicedCallsCase(true);
+}
+
+/* the last number in /proc/sys/@name (the maximum of tcp_rmem's three) */
+static guint64
+sysctlLast(const char *name)
+{
+    g_autofree char *path = g_build_filename("/proc/sys", name, NULL);
+    g_autofree char *text = NULL;
+    g_auto(GStrv) words = NULL;
+    guint n;
+
+    g_assert_true(g_file_get_contents(path, &text, NULL, NULL));
+    words = g_strsplit_set(g_strstrip(text), " \t", -1);
+    n = g_strv_length(words);
+    g_assert_cmpuint(n, >, 0);
+    return g_ascii_strtoull(words[n - 1], NULL, 10);
+}
+
+/*
+ * What may be in flight between a sender and a sink nobody reads: the
+ * sink's pipe, the socket's buffers at their largest (a UNIX stream socket
+ * holds what its sender's buffer does; TCP has both ends), a few packets.
+ */
+static guint64
+splicedInFlightMax(bool tcp)
+{
+    guint64 sockets = tcp ? sysctlLast("net/ipv4/tcp_wmem") + sysctlLast("net/ipv4/tcp_rmem")
+                          : sysctlLast("net/core/wmem_max");
+
+    return SPLICE_PIPE_SIZE + sockets + 4 * (guint64)TERN_NET_STREAM_CHUNK;
+}
+
+/* backpressure: a sink nobody reads stops the sender, within a bound; it goes on after */
+static void
+splicedBackpressureCase(bool tcp)
+{
+    g_autoptr(ternNetClient) c = NULL;
+    TestServer *ts = splicedServerStart(tcp, &c);
+    const guint64 holdAt = 2 * (guint64)MiB;
+    const guint64 bound = splicedInFlightMax(tcp);
+    /* enough that a sender that never stalls shows */
+    const guint64 total = MAX(STREAM_BYTES, holdAt + 2 * bound);
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .sinkHoldAt = holdAt};
+    g_autoptr(ternNetStream) st = NULL;
+    SplicedUpload up;
+    bool holding, stalled = false, doneEarly;
+    guint64 stalledAt = 0;
+    gint64 deadline, stillSince;
+    bool inTime;
+
+    if (!ts) {
+        g_test_skip("cannot listen on TCP loopback here");
+        return;
+    }
+    sinkGateReset();
+    streamResultReset();
+    st = openStream(c, &args);
+    splicedUploadStart(&up, st, total);
+    holding = sinkGateWaitHolding(10000);
+    /* the sender stalls: what it has sent stops growing for a second */
+    stillSince = nowMs();
+    deadline = stillSince + 20000;
+    while (holding && !splicedUploadDone(&up) && nowMs() < deadline) {
+        guint64 sent = splicedUploadSent(&up);
+
+        if (sent != stalledAt) {
+            stalledAt = sent;
+            stillSince = nowMs();
+        } else if (nowMs() - stillSince >= 1000) {
+            stalled = true;
+            break;
+        }
+        g_usleep(50 * 1000);
+    }
+    doneEarly = splicedUploadDone(&up);
+    sinkGateOpen();
+    inTime = splicedUploadJoin(&up, 60000);
+    streamResultWait(30000);
+
+    g_test_message("over %s: the reader stopped at %u KiB, the sender at %u KiB (bound: %u more)",
+                   tcp ? "TCP" : "UNIX", (guint)(holdAt / 1024), (guint)(stalledAt / 1024),
+                   (guint)(bound / 1024));
+    g_assert_true(holding);
+    g_assert_false(doneEarly);
+    g_assert_true(stalled);
+    g_assert_cmpuint(stalledAt, >=, holdAt);
+    g_assert_cmpuint(stalledAt - holdAt, <, bound);
+    /* and it went on to the end, every byte in place */
+    g_assert_true(inTime);
+    g_assert_no_error(up.err);
+    g_assert_true(up.finishOK);
+    g_assert_null(streamResult.error);
+    g_assert_null(streamResult.sinkErr);
+    g_assert_true(streamResult.sinkEOF);
+    g_assert_cmpuint(streamResult.bytes, ==, total);
+    g_assert_true(streamResult.patternOK);
+    assertEchoWorks(c);
+    g_clear_pointer(&st, ternNetStreamUnref);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+static void
+testStreamSplicedBackpressureUNIX(void)
+{
+    splicedBackpressureCase(false);
+}
+
+static void
+testStreamSplicedBackpressureTCP(void)
+{
+    splicedBackpressureCase(true);
+}
+
+/* the sink's reader goes away mid-stream: both ends fail with its error; the connection lives */
+static void
+splicedBrokenSinkCase(bool tcp)
+{
+    g_autoptr(ternNetClient) c = NULL;
+    TestServer *ts = splicedServerStart(tcp, &c);
+    const guint64 closeAt = 4 * (guint64)MiB + 5;
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .sinkCloseAt = closeAt};
+    g_autoptr(ternNetStream) st = NULL;
+    SplicedUpload up;
+    bool inTime;
+
+    if (!ts) {
+        g_test_skip("cannot listen on TCP loopback here");
+        return;
+    }
+    streamResultReset();
+    st = openStream(c, &args);
+    splicedUploadStart(&up, st, STREAM_BYTES);
+    inTime = splicedUploadJoin(&up, 30000);
+    streamResultWait(30000);
+
+    g_assert_true(inTime);
+    g_assert_false(up.finishOK);
+    g_assert_nonnull(up.err);
+    g_test_message("sender: %s", up.err->message);
+    g_assert_error(up.err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_SYSTEM_ERROR);
+    g_assert_nonnull(strstr(up.err->message, SINK_WHAT));
+    g_assert_nonnull(strstr(up.err->message, "Broken pipe"));
+    g_assert_cmpuint(up.sent, <, STREAM_BYTES);
+    g_assert_nonnull(streamResult.error);
+    g_test_message("server: %s", streamResult.error);
+    g_assert_nonnull(strstr(streamResult.error, SINK_WHAT));
+    g_assert_nonnull(strstr(streamResult.error, "Broken pipe"));
+    g_assert_false(streamResult.finishOK);
+    g_assert_cmpuint(streamResult.bytes, ==, closeAt);
+    g_assert_true(streamResult.patternOK);
+    g_assert_false(streamResult.sinkEOF);
+    g_clear_error(&up.err);
+
+    /* the rest of the cut packet was dropped in step: calls and another upload go through */
+    assertEchoWorks(c);
+    g_clear_pointer(&st, ternNetStreamUnref);
+    splicedUploadAndCheck(c, 4 * (guint64)MiB);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+static void
+testStreamSplicedBrokenSinkUNIX(void)
+{
+    splicedBrokenSinkCase(false);
+}
+
+static void
+testStreamSplicedBrokenSinkTCP(void)
+{
+    splicedBrokenSinkCase(true);
+}
+
+/* the client aborts mid-stream: the server's side fails, the sink ends, the connection lives */
+static void
+splicedClientAbortCase(bool tcp)
+{
+    g_autoptr(ternNetClient) c = NULL;
+    TestServer *ts = splicedServerStart(tcp, &c);
+    /* a reader slow enough that the abort comes long before the end */
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .readDelayUs = 1000};
+    const guint64 total = 1024 * (guint64)MiB;
+    g_autoptr(ternNetStream) st = NULL;
+    SplicedUpload up;
+    bool started, inTime;
+    guint64 sentAtAbort;
+
+    if (!ts) {
+        g_test_skip("cannot listen on TCP loopback here");
+        return;
+    }
+    streamResultReset();
+    st = openStream(c, &args);
+    splicedUploadStart(&up, st, total);
+    started = splicedUploadWaitSent(&up, 4 * (guint64)MiB, 10000);
+    sentAtAbort = splicedUploadSent(&up);
+    ternNetStreamAbort(st, NULL);
+    inTime = splicedUploadJoin(&up, 30000);
+    streamResultWait(30000);
+
+    g_assert_true(started);
+    g_assert_true(inTime);
+    g_assert_false(up.finishOK);
+    g_assert_error(up.err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_ABORTED);
+    g_assert_cmpuint(up.sent, <, total);
+    g_assert_nonnull(streamResult.error);
+    g_test_message("server: %s; %" G_GUINT64_FORMAT " bytes sent at the abort, %" G_GUINT64_FORMAT
+                   " in all, %" G_GUINT64_FORMAT " into the sink",
+                   streamResult.error, sentAtAbort, up.sent, streamResult.bytes);
+    g_assert_nonnull(strstr(streamResult.error, "aborted"));
+    g_assert_false(streamResult.finishOK);
+    /* what arrived before the abort is intact, and the sink's reader saw its end */
+    g_assert_cmpuint(streamResult.bytes, <=, up.sent);
+    g_assert_true(streamResult.patternOK);
+    g_assert_null(streamResult.sinkErr);
+    g_assert_true(streamResult.sinkEOF);
+    g_clear_error(&up.err);
+
+    assertEchoWorks(c);
+    g_clear_pointer(&st, ternNetStreamUnref);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+static void
+testStreamSplicedClientAbortUNIX(void)
+{
+    splicedClientAbortCase(false);
+}
+
+static void
+testStreamSplicedClientAbortTCP(void)
+{
+    splicedClientAbortCase(true);
+}
+
+/* the server aborts mid-stream (as the tunnel does from outside): both ends fail, the sink ends */
+static void
+splicedServerAbortCase(bool tcp)
+{
+    g_autoptr(ternNetClient) c = NULL;
+    TestServer *ts = splicedServerStart(tcp, &c);
+    const guint64 abortAfter = 3 * (guint64)MiB + 11;
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .abortAfter = abortAfter};
+    g_autoptr(ternNetStream) st = NULL;
+    SplicedUpload up;
+    bool inTime;
+
+    if (!ts) {
+        g_test_skip("cannot listen on TCP loopback here");
+        return;
+    }
+    streamResultReset();
+    st = openStream(c, &args);
+    splicedUploadStart(&up, st, STREAM_BYTES);
+    inTime = splicedUploadJoin(&up, 30000);
+    streamResultWait(30000);
+
+    g_assert_true(inTime);
+    g_assert_false(up.finishOK);
+    g_assert_error(up.err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED);
+    g_assert_cmpstr(up.err->message, ==, "operation failed: server gave up");
+    g_assert_cmpuint(up.sent, <, STREAM_BYTES);
+    g_assert_cmpstr(streamResult.error, ==, "operation failed: server gave up");
+    g_assert_false(streamResult.finishOK);
+    /* the sink's reader got what came before the abort, in order, and then its end of file */
+    g_assert_cmpuint(streamResult.bytes, >=, abortAfter);
+    g_assert_cmpuint(streamResult.bytes, <=, up.sent);
+    g_assert_true(streamResult.patternOK);
+    g_assert_null(streamResult.sinkErr);
+    g_assert_true(streamResult.sinkEOF);
+    g_clear_error(&up.err);
+
+    assertEchoWorks(c);
+    g_clear_pointer(&st, ternNetStreamUnref);
+    splicedUploadAndCheck(c, 4 * (guint64)MiB);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerStop(ts);
+}
+
+static void
+testStreamSplicedServerAbortUNIX(void)
+{
+    splicedServerAbortCase(false);
+}
+
+static void
+testStreamSplicedServerAbortTCP(void)
+{
+    splicedServerAbortCase(true);
+}
+
+/* the connection dies mid-packet: both ends fail instead of hanging, the sink ends */
+static void
+testStreamSplicedConnectionLost(void)
+{
+    g_autoptr(ternNetClient) c = NULL;
+    TestServer *ts = splicedServerStart(false, &c);
+    /* a reader slow enough that the connection dies long before the end */
+    rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .readDelayUs = 1000};
+    g_autoptr(ternNetStream) st = NULL;
+    g_autoptr(GError) err = NULL;
+    SplicedUpload up;
+    bool started, inTime;
+
+    streamResultReset();
+    st = openStream(c, &args);
+    splicedUploadStart(&up, st, STREAM_BYTES);
+    started = splicedUploadWaitSent(&up, 4 * (guint64)MiB, 10000);
+    ternNetClientClose(c);
+    inTime = splicedUploadJoin(&up, 30000);
+    streamResultWait(30000);
+
+    g_assert_true(started);
+    g_assert_true(inTime);
+    g_assert_false(up.finishOK);
+    g_assert_nonnull(up.err);
+    g_assert_nonnull(streamResult.error);
+    g_test_message("sender: %s; server: %s", up.err->message, streamResult.error);
+    g_assert_false(streamResult.finishOK);
+    /* what was sent, and perhaps the start of the packet cut short, in place; then the end */
+    g_assert_cmpuint(streamResult.bytes, <=, up.sent + TERN_NET_STREAM_CHUNK);
+    g_assert_true(streamResult.patternOK);
+    g_assert_null(streamResult.sinkErr);
+    g_assert_true(streamResult.sinkEOF);
+    g_clear_error(&up.err);
+    /* the stream is over on our side too */
+    g_assert_false(ternNetStreamFinish(st, &err));
+    g_assert_nonnull(err);
+    g_clear_pointer(&st, ternNetStreamUnref);
+    g_clear_pointer(&c, ternNetClientUnref);
+    testServerWaitClients(ts, 0, 5000);
+    testServerStop(ts);
+}
+
+/* ------------------------------------------------------------------------------------------ */
 /* the client against a hostile server                                                         */
 /* ------------------------------------------------------------------------------------------ */
 
@@ -2184,10 +3115,14 @@ int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
+    /* as ternd: a sink whose reader is gone must fail the stream with EPIPE, not kill us */
+    signal(SIGPIPE, SIG_IGN);
     ternLogSetLevel(g_getenv("TERN_TEST_DEBUG") ? TERN_LOG_DEBUG : TERN_LOG_ERROR);
     patternInit();
     g_mutex_init(&streamResult.lock);
     g_cond_init(&streamResult.cond);
+    g_mutex_init(&sinkGate.lock);
+    g_cond_init(&sinkGate.cond);
 
     g_test_add_func("/rpc/server/calls", testCalls);
     g_test_add_func("/rpc/server/unknown-program", testUnknownProgram);
@@ -2219,6 +3154,23 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/server/stream/server-abort", testStreamServerAbort);
     g_test_add_func("/rpc/server/stream/empty-packets", testStreamEmptyPackets);
     g_test_add_func("/rpc/server/stream/connection-lost", testStreamConnectionLost);
+    g_test_add_func("/rpc/server/stream/spliced/upload-unix", testStreamSplicedUploadUNIX);
+    g_test_add_func("/rpc/server/stream/spliced/upload-tcp", testStreamSplicedUploadTCP);
+    g_test_add_func("/rpc/server/stream/spliced/calls-unix", testStreamSplicedCallsUNIX);
+    g_test_add_func("/rpc/server/stream/spliced/calls-tcp", testStreamSplicedCallsTCP);
+    g_test_add_func("/rpc/server/stream/spliced/backpressure-unix",
+                    testStreamSplicedBackpressureUNIX);
+    g_test_add_func("/rpc/server/stream/spliced/backpressure-tcp",
+                    testStreamSplicedBackpressureTCP);
+    g_test_add_func("/rpc/server/stream/spliced/broken-sink-unix", testStreamSplicedBrokenSinkUNIX);
+    g_test_add_func("/rpc/server/stream/spliced/broken-sink-tcp", testStreamSplicedBrokenSinkTCP);
+    g_test_add_func("/rpc/server/stream/spliced/client-abort-unix",
+                    testStreamSplicedClientAbortUNIX);
+    g_test_add_func("/rpc/server/stream/spliced/client-abort-tcp", testStreamSplicedClientAbortTCP);
+    g_test_add_func("/rpc/server/stream/spliced/server-abort-unix",
+                    testStreamSplicedServerAbortUNIX);
+    g_test_add_func("/rpc/server/stream/spliced/server-abort-tcp", testStreamSplicedServerAbortTCP);
+    g_test_add_func("/rpc/server/stream/spliced/connection-lost", testStreamSplicedConnectionLost);
     g_test_add_func("/rpc/client/hostile-server", testClientHostileServer);
     return g_test_run();
 }
