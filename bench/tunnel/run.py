@@ -33,8 +33,12 @@ Per migration (medians over the rounds are printed):
   CPU/GiB    CPU time (utime + stime of /proc/PID/stat, all threads) the source and the
              destination daemon used from just before the client started to its exit, per GiB
              of Data processed
-Then the ratios tunnelled/native per daemon, ternd/libvirtd per mode, and two goal lines for
-information: "tunnelled rate >= 90 % of native" and "tunnelled rate >= 2x libvirtd tunnelled".
+Then the ratios tunnelled/native per daemon and ternd/libvirtd per mode (of the medians), and
+two goal lines for information, "tunnelled rate >= 90 % of native" and "tunnelled rate >= 2x
+libvirtd tunnelled", each the geometric mean of the ratio taken direction by direction (the
+directions differ by up to 2x, so a median over both swings with the noise), with the
+ceiling of the second: ternd's native rate over libvirtd's tunnelled one, what a tunnel
+costing nothing would reach.
 A benchmark: it fails (exit status 1) only when a migration fails or the guest breaks (a
 heartbeat gap, reset or corruption).
 
@@ -45,6 +49,7 @@ end). Needs root.
 """
 import argparse
 import json
+import math
 import os
 import shutil
 import signal
@@ -268,6 +273,51 @@ def ratio(a, b, fmt="%.2f"):
     return fmt % (a / b) if a is not None and b else "?"
 
 
+def by_direction(figs):
+    """{direction: median rate} of @figs."""
+    return {d: median([f["rate_mib_s"] for f in figs if f["direction"] == d])
+            for d in sorted(set(f["direction"] for f in figs))}
+
+
+def geomean(xs):
+    xs = [x for x in xs if x]
+    return math.exp(sum(math.log(x) for x in xs) / len(xs)) if xs else None
+
+
+def goals(rows):
+    """The goal lines, from ratios taken direction by direction: a direction's hops share the
+    guest's state and the machine's drift, while the two directions differ by up to 2x (see
+    above), so one median over both mixes two populations and swings with the noise. Each
+    ratio is per direction; the goal uses their geometric mean. The ceiling line is what a
+    tunnel costing nothing would reach: ternd's native rate against libvirtd's tunnelled."""
+    tn = by_direction(rows.get("ternd", {}).get("native", []))
+    tt = by_direction(rows.get("ternd", {}).get("tunnelled", []))
+    lt = by_direction(rows.get("libvirtd", {}).get("tunnelled", []))
+    dirs = [d for d in tt if tn.get(d) and tt.get(d)]
+    if not dirs:
+        return
+    vs_native = {d: tt[d] / tn[d] for d in dirs}
+    print("tunnelled/native by direction, ternd: %s" % "; ".join(
+        "%s %.0f %%" % (d, vs_native[d] * 100) for d in dirs))
+    g = geomean(vs_native.values())
+    print("goal: tunnelled rate >= %.0f %% of native (geometric mean over directions): %.0f %%: "
+          "%s" % (GOAL_VS_NATIVE * 100, g * 100,
+                  "met" if g >= GOAL_VS_NATIVE else "not met"))
+    ldirs = [d for d in dirs if lt.get(d)]
+    if not ldirs:
+        return
+    vs_lv = {d: tt[d] / lt[d] for d in ldirs}
+    ceiling = {d: tn[d] / lt[d] for d in ldirs}
+    print("ternd tunnelled/libvirtd tunnelled by direction: %s (ceiling, ternd native/libvirtd "
+          "tunnelled: %s)" % ("; ".join("%s %.2fx" % (d, vs_lv[d]) for d in ldirs),
+                              "; ".join("%s %.2fx" % (d, ceiling[d]) for d in ldirs)))
+    g = geomean(vs_lv.values())
+    print("goal: tunnelled rate >= %.0fx libvirtd tunnelled (geometric mean over directions): "
+          "%.2fx: %s (ceiling %.2fx)" % (GOAL_VS_LIBVIRTD, g,
+                                         "met" if g >= GOAL_VS_LIBVIRTD else "not met",
+                                         geomean(ceiling.values())))
+
+
 def report(scenario, rows, rounds):
     """@rows: {daemon: {mode: [figures]}}; prints the table, returns the medians."""
     print("\nbench/tunnel: %s, heartbeat %d ms, TCG, %d migrations per mode (half each way), "
@@ -311,19 +361,7 @@ def report(scenario, rows, rounds):
                       ratio(tm["downtime_ms"], lm["downtime_ms"]),
                       ratio(tm["src_cpu_per_gib"], lm["src_cpu_per_gib"]),
                       ratio(tm["dst_cpu_per_gib"], lm["dst_cpu_per_gib"])))
-    tn, tt = med.get(("ternd", "native")), med.get(("ternd", "tunnelled"))
-    lt = med.get(("libvirtd", "tunnelled"))
-    if tn and tt and tn["rate_mib_s"] and tt["rate_mib_s"] is not None:
-        pct = tt["rate_mib_s"] / tn["rate_mib_s"] * 100
-        print("goal: tunnelled rate >= %.0f %% of native: ternd tunnelled %.1f MiB/s vs native "
-              "%.1f MiB/s = %.0f %%: %s" % (GOAL_VS_NATIVE * 100, tt["rate_mib_s"],
-                                            tn["rate_mib_s"], pct,
-                                            "met" if pct >= GOAL_VS_NATIVE * 100 else "not met"))
-    if tt and lt and lt["rate_mib_s"] and tt["rate_mib_s"] is not None:
-        x = tt["rate_mib_s"] / lt["rate_mib_s"]
-        print("goal: tunnelled rate >= %.0fx libvirtd tunnelled: ternd %.1f MiB/s vs libvirtd "
-              "%.1f MiB/s = %.2fx: %s" % (GOAL_VS_LIBVIRTD, tt["rate_mib_s"], lt["rate_mib_s"],
-                                          x, "met" if x >= GOAL_VS_LIBVIRTD else "not met"))
+    goals(rows)
     return {"%s %s" % k: v for k, v in med.items()}
 
 
