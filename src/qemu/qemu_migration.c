@@ -1289,18 +1289,30 @@ qemuMigrationParamsWithString(const ternTypedParameter *params, int nparams, con
            ternTypedParamListSetString(ret, name, value, error);
 }
 
+/* @dom's object, locked, when an outgoing migration job runs on it; else NULL */
+static ternDomainObj *
+qemuMigrationSrcObjOf(ternDomain *dom)
+{
+    ternDomainObj *obj = qemuDomainObjFromDomain(dom, NULL);
+    qemuDomainObjPrivate *priv;
+
+    if (!obj)
+        return NULL;
+    priv = obj->privateData;
+    if (priv->mig && !priv->mig->incoming)
+        return obj;
+    ternDomainObjEndAPI(&obj);
+    return NULL;
+}
+
 /* tell the running job of @dom which connection reaches the destination (NULL: none now) */
 static void
 qemuMigrationSrcSetPeer(ternDomain *dom, ternConnect *peer)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomainObjFromDomain(dom, NULL);
-    qemuDomainObjPrivate *priv;
+    TERN_DOMAIN_OBJ_AUTOEND obj = qemuMigrationSrcObjOf(dom);
 
-    if (!obj)
-        return;
-    priv = obj->privateData;
-    if (priv->mig && !priv->mig->incoming)
-        priv->mig->peer = peer;
+    if (obj)
+        ((qemuDomainObjPrivate *)obj->privateData)->mig->peer = peer;
 }
 
 /*
@@ -1322,13 +1334,9 @@ qemuMigrationSrcLeavePausedLocked(ternDomainObj *obj, const GError *why)
 static void
 qemuMigrationSrcLeavePaused(ternDomain *dom, const GError *why)
 {
-    TERN_DOMAIN_OBJ_AUTOEND obj = qemuDomainObjFromDomain(dom, NULL);
-    qemuDomainObjPrivate *priv;
+    TERN_DOMAIN_OBJ_AUTOEND obj = qemuMigrationSrcObjOf(dom);
 
-    if (!obj)
-        return;
-    priv = obj->privateData;
-    if (priv->mig && !priv->mig->incoming)
+    if (obj)
         qemuMigrationSrcLeavePausedLocked(obj, why);
 }
 
