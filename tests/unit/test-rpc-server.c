@@ -2533,79 +2533,145 @@ splicedUploadJoin(SplicedUpload *up, int timeoutMs)
     return inTime;
 }
 
-/* a server for the spliced tests, and a client of it over TCP loopback or the UNIX socket */
-static TestServer *
-splicedServerStart(bool tcp, ternNetClient **retClient)
+/*
+ * One spliced case: a server, a client of it over TCP loopback or the
+ * UNIX socket, and the upload under way on that connection.
+ */
+typedef struct {
+    TestServer *ts;
+    ternNetClient *c;
+    ternNetStream *st; /* the current upload's */
+    SplicedUpload up;
+    bool inTime; /* the upload stopped by itself before its join timed out */
+} SplicedCase;
+
+/* start the server and the client; false, the test skipped, where TCP loopback cannot be had */
+static bool
+splicedCaseStart(SplicedCase *sc, bool tcp)
 {
-    TestServer *ts = testServerStart(NULL);
     g_autoptr(GError) err = NULL;
 
+    *sc = (SplicedCase){.ts = testServerStart(NULL)};
     if (!tcp) {
-        *retClient = testClientNew(ts);
-        return ts;
+        sc->c = testClientNew(sc->ts);
+        return true;
     }
-    if (!testServerListenTCP(ts)) {
-        testServerStop(ts);
-        return NULL;
+    if (!testServerListenTCP(sc->ts)) {
+        testServerStop(sc->ts);
+        g_test_skip("cannot listen on TCP loopback here");
+        return false;
     }
-    *retClient = ternNetClientNewTCP("127.0.0.1", ts->port, &err);
+    sc->c = ternNetClientNewTCP("127.0.0.1", sc->ts->port, &err);
     g_assert_no_error(err);
-    g_assert_nonnull(*retClient);
-    return ts;
+    g_assert_nonnull(sc->c);
+    return true;
+}
+
+/* drop the last upload's stream, open one with @args and start sending @total bytes into it */
+static void
+splicedCaseUpload(SplicedCase *sc, const rpctestStreamArgs *args, guint64 total)
+{
+    g_clear_pointer(&sc->st, ternNetStreamUnref);
+    g_clear_error(&sc->up.err);
+    streamResultReset();
+    sc->st = openStream(sc->c, args);
+    splicedUploadStart(&sc->up, sc->st, total);
+}
+
+/* join the upload (splicedUploadJoin, within @timeoutMs), then wait for the server's end of it */
+static void
+splicedCaseJoin(SplicedCase *sc, int timeoutMs)
+{
+    sc->inTime = splicedUploadJoin(&sc->up, timeoutMs);
+    streamResultWait(30000);
+}
+
+/* drop the stream and the client, stop the server */
+static void
+splicedCaseStop(SplicedCase *sc)
+{
+    g_clear_error(&sc->up.err);
+    g_clear_pointer(&sc->st, ternNetStreamUnref);
+    g_clear_pointer(&sc->c, ternNetClientUnref);
+    testServerStop(sc->ts);
+}
+
+/* the sender stopped by itself in time, having written, sent and finished everything */
+static void
+splicedAssertSentAll(const SplicedCase *sc)
+{
+    g_assert_true(sc->inTime);
+    g_assert_no_error(sc->up.err);
+    g_assert_true(sc->up.finishOK);
+    g_assert_cmpuint(sc->up.written, ==, sc->up.total);
+    g_assert_cmpuint(sc->up.sent, ==, sc->up.total);
+}
+
+/* what reached the sink came in order, and the sink's reader saw its end of file */
+static void
+splicedAssertSinkEnded(void)
+{
+    g_assert_true(streamResult.patternOK);
+    g_assert_null(streamResult.sinkErr);
+    g_assert_true(streamResult.sinkEOF);
+}
+
+/* the server finished its side, and the sink got all @total bytes in order, then its end */
+static void
+splicedAssertSinkGotAll(guint64 total)
+{
+    g_assert_null(streamResult.error);
+    g_assert_true(streamResult.finishOK);
+    g_assert_cmpuint(streamResult.bytes, ==, total);
+    splicedAssertSinkEnded();
+}
+
+/* both ends failed: the sender in time, short of the end, with an error; the server with one too */
+static void
+splicedAssertBothFailed(const SplicedCase *sc)
+{
+    g_assert_true(sc->inTime);
+    g_assert_false(sc->up.finishOK);
+    g_assert_nonnull(sc->up.err);
+    g_assert_cmpuint(sc->up.sent, <, sc->up.total);
+    g_assert_nonnull(streamResult.error);
+    g_assert_false(streamResult.finishOK);
 }
 
 /* @total bytes through a spliced upload into a sink, all of them checked at the far end */
 static void
-splicedUploadAndCheck(ternNetClient *c, guint64 total)
+splicedCaseUploadAndCheck(SplicedCase *sc, guint64 total)
 {
     rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK};
-    g_autoptr(ternNetStream) st = NULL;
-    SplicedUpload up;
-    bool inTime;
 
-    streamResultReset();
-    st = openStream(c, &args);
-    splicedUploadStart(&up, st, total);
-    inTime = splicedUploadJoin(&up, 60000);
-
-    g_assert_true(inTime);
-    g_assert_no_error(up.err);
-    g_assert_true(up.finishOK);
-    g_assert_cmpuint(up.written, ==, total);
-    g_assert_cmpuint(up.sent, ==, total);
+    splicedCaseUpload(sc, &args, total);
+    sc->inTime = splicedUploadJoin(&sc->up, 60000);
+    splicedAssertSentAll(sc);
     /* the writer's finish returned: the server has confirmed, its reader sees the rest */
     streamResultWait(30000);
-    g_assert_null(streamResult.error);
-    g_assert_true(streamResult.finishOK);
-    g_assert_null(streamResult.sinkErr);
-    g_assert_true(streamResult.sinkEOF);
-    g_assert_cmpuint(streamResult.bytes, ==, total);
-    g_assert_true(streamResult.patternOK);
+    splicedAssertSinkGotAll(total);
+    g_clear_pointer(&sc->st, ternNetStreamUnref);
 }
 
 static void
 splicedUploadCase(bool tcp)
 {
-    g_autoptr(ternNetClient) c = NULL;
-    TestServer *ts = splicedServerStart(tcp, &c);
+    SplicedCase sc;
     gint64 start;
 
-    if (!ts) {
-        g_test_skip("cannot listen on TCP loopback here");
+    if (!splicedCaseStart(&sc, tcp))
         return;
-    }
     start = nowMs();
-    splicedUploadAndCheck(c, STREAM_BYTES);
+    splicedCaseUploadAndCheck(&sc, STREAM_BYTES);
     g_test_message("64 MiB spliced over %s in %" G_GINT64_FORMAT " ms", tcp ? "TCP" : "UNIX",
                    nowMs() - start);
     /* the connection goes on: calls, an empty spliced stream, a small one */
-    assertEchoWorks(c);
-    splicedUploadAndCheck(c, 0);
-    splicedUploadAndCheck(c, 1);
-    splicedUploadAndCheck(c, 3 * (guint64)TERN_NET_STREAM_CHUNK + 17);
-    assertEchoWorks(c);
-    g_clear_pointer(&c, ternNetClientUnref);
-    testServerStop(ts);
+    assertEchoWorks(sc.c);
+    splicedCaseUploadAndCheck(&sc, 0);
+    splicedCaseUploadAndCheck(&sc, 1);
+    splicedCaseUploadAndCheck(&sc, 3 * (guint64)TERN_NET_STREAM_CHUNK + 17);
+    assertEchoWorks(sc.c);
+    splicedCaseStop(&sc);
 }
 
 static void
@@ -2624,58 +2690,43 @@ testStreamSplicedUploadTCP(void)
 static void
 splicedCallsCase(bool tcp)
 {
-    g_autoptr(ternNetClient) c = NULL;
-    TestServer *ts = splicedServerStart(tcp, &c);
     /* 64 KiB a millisecond at most: over a second for 64 MiB */
     rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .readDelayUs = 1000};
-    g_autoptr(ternNetStream) st = NULL;
     g_autoptr(GError) callErr = NULL;
-    SplicedUpload up;
+    SplicedCase sc;
     gint64 start = nowMs();
     gint64 slowest = 0;
     int during = 0;
     bool echoOK = true;
-    bool inTime;
 
-    if (!ts) {
-        g_test_skip("cannot listen on TCP loopback here");
+    if (!splicedCaseStart(&sc, tcp))
         return;
-    }
-    streamResultReset();
-    st = openStream(c, &args);
-    splicedUploadStart(&up, st, STREAM_BYTES);
-    while (!splicedUploadDone(&up) && !callErr && nowMs() - start < 60000) {
+    splicedCaseUpload(&sc, &args, STREAM_BYTES);
+    while (!splicedUploadDone(&sc.up) && !callErr && nowMs() - start < 60000) {
         g_autofree char *got = NULL;
         gint64 t0 = nowMs();
 
-        if (!callEcho(c, "meanwhile", &got, &callErr))
+        if (!callEcho(sc.c, "meanwhile", &got, &callErr))
             break;
         echoOK = echoOK && g_str_equal(got, "meanwhile");
         slowest = MAX(slowest, nowMs() - t0);
-        if (!splicedUploadDone(&up))
+        if (!splicedUploadDone(&sc.up))
             during++;
         g_usleep(10 * 1000);
     }
-    inTime = splicedUploadJoin(&up, 60000);
-    streamResultWait(30000);
+    splicedCaseJoin(&sc, 60000);
 
     g_test_message("over %s: %d calls answered during the upload, the slowest in %" G_GINT64_FORMAT
                    " ms",
                    tcp ? "TCP" : "UNIX", during, slowest);
     g_assert_no_error(callErr);
     g_assert_true(echoOK);
-    g_assert_true(inTime);
-    g_assert_no_error(up.err);
-    g_assert_true(up.finishOK);
-    g_assert_null(streamResult.error);
-    g_assert_cmpuint(streamResult.bytes, ==, STREAM_BYTES);
-    g_assert_true(streamResult.patternOK);
+    splicedAssertSentAll(&sc);
+    splicedAssertSinkGotAll(STREAM_BYTES);
     /* a loose bound: a call waits behind what the socket holds, never behind the whole upload */
     g_assert_cmpint(during, >=, 1);
     g_assert_cmpint(slowest, <, 2000);
-    g_clear_pointer(&st, ternNetStreamUnref);
-    g_clear_pointer(&c, ternNetClientUnref);
-    testServerStop(ts);
+    splicedCaseStop(&sc);
 }
 
 static void
@@ -2724,34 +2775,26 @@ splicedInFlightMax(bool tcp)
 static void
 splicedBackpressureCase(bool tcp)
 {
-    g_autoptr(ternNetClient) c = NULL;
-    TestServer *ts = splicedServerStart(tcp, &c);
     const guint64 holdAt = 2 * (guint64)MiB;
     const guint64 bound = splicedInFlightMax(tcp);
     /* enough that a sender that never stalls shows */
     const guint64 total = MAX(STREAM_BYTES, holdAt + 2 * bound);
     rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .sinkHoldAt = holdAt};
-    g_autoptr(ternNetStream) st = NULL;
-    SplicedUpload up;
+    SplicedCase sc;
     bool holding, stalled = false, doneEarly;
     guint64 stalledAt = 0;
     gint64 deadline, stillSince;
-    bool inTime;
 
-    if (!ts) {
-        g_test_skip("cannot listen on TCP loopback here");
+    if (!splicedCaseStart(&sc, tcp))
         return;
-    }
     sinkGateReset();
-    streamResultReset();
-    st = openStream(c, &args);
-    splicedUploadStart(&up, st, total);
+    splicedCaseUpload(&sc, &args, total);
     holding = sinkGateWaitHolding(10000);
     /* the sender stalls: what it has sent stops growing for a second */
     stillSince = nowMs();
     deadline = stillSince + 20000;
-    while (holding && !splicedUploadDone(&up) && nowMs() < deadline) {
-        guint64 sent = splicedUploadSent(&up);
+    while (holding && !splicedUploadDone(&sc.up) && nowMs() < deadline) {
+        guint64 sent = splicedUploadSent(&sc.up);
 
         if (sent != stalledAt) {
             stalledAt = sent;
@@ -2762,10 +2805,9 @@ splicedBackpressureCase(bool tcp)
         }
         g_usleep(50 * 1000);
     }
-    doneEarly = splicedUploadDone(&up);
+    doneEarly = splicedUploadDone(&sc.up);
     sinkGateOpen();
-    inTime = splicedUploadJoin(&up, 60000);
-    streamResultWait(30000);
+    splicedCaseJoin(&sc, 60000);
 
     g_test_message("over %s: the reader stopped at %u KiB, the sender at %u KiB (bound: %u more)",
                    tcp ? "TCP" : "UNIX", (guint)(holdAt / 1024), (guint)(stalledAt / 1024),
@@ -2776,18 +2818,10 @@ splicedBackpressureCase(bool tcp)
     g_assert_cmpuint(stalledAt, >=, holdAt);
     g_assert_cmpuint(stalledAt - holdAt, <, bound);
     /* and it went on to the end, every byte in place */
-    g_assert_true(inTime);
-    g_assert_no_error(up.err);
-    g_assert_true(up.finishOK);
-    g_assert_null(streamResult.error);
-    g_assert_null(streamResult.sinkErr);
-    g_assert_true(streamResult.sinkEOF);
-    g_assert_cmpuint(streamResult.bytes, ==, total);
-    g_assert_true(streamResult.patternOK);
-    assertEchoWorks(c);
-    g_clear_pointer(&st, ternNetStreamUnref);
-    g_clear_pointer(&c, ternNetClientUnref);
-    testServerStop(ts);
+    splicedAssertSentAll(&sc);
+    splicedAssertSinkGotAll(total);
+    assertEchoWorks(sc.c);
+    splicedCaseStop(&sc);
 }
 
 static void
@@ -2806,48 +2840,31 @@ testStreamSplicedBackpressureTCP(void)
 static void
 splicedBrokenSinkCase(bool tcp)
 {
-    g_autoptr(ternNetClient) c = NULL;
-    TestServer *ts = splicedServerStart(tcp, &c);
     const guint64 closeAt = 4 * (guint64)MiB + 5;
     rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .sinkCloseAt = closeAt};
-    g_autoptr(ternNetStream) st = NULL;
-    SplicedUpload up;
-    bool inTime;
+    SplicedCase sc;
 
-    if (!ts) {
-        g_test_skip("cannot listen on TCP loopback here");
+    if (!splicedCaseStart(&sc, tcp))
         return;
-    }
-    streamResultReset();
-    st = openStream(c, &args);
-    splicedUploadStart(&up, st, STREAM_BYTES);
-    inTime = splicedUploadJoin(&up, 30000);
-    streamResultWait(30000);
+    splicedCaseUpload(&sc, &args, STREAM_BYTES);
+    splicedCaseJoin(&sc, 30000);
 
-    g_assert_true(inTime);
-    g_assert_false(up.finishOK);
-    g_assert_nonnull(up.err);
-    g_test_message("sender: %s", up.err->message);
-    g_assert_error(up.err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_SYSTEM_ERROR);
-    g_assert_nonnull(strstr(up.err->message, SINK_WHAT));
-    g_assert_nonnull(strstr(up.err->message, "Broken pipe"));
-    g_assert_cmpuint(up.sent, <, STREAM_BYTES);
-    g_assert_nonnull(streamResult.error);
+    splicedAssertBothFailed(&sc);
+    g_test_message("sender: %s", sc.up.err->message);
+    g_assert_error(sc.up.err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_SYSTEM_ERROR);
+    g_assert_nonnull(strstr(sc.up.err->message, SINK_WHAT));
+    g_assert_nonnull(strstr(sc.up.err->message, "Broken pipe"));
     g_test_message("server: %s", streamResult.error);
     g_assert_nonnull(strstr(streamResult.error, SINK_WHAT));
     g_assert_nonnull(strstr(streamResult.error, "Broken pipe"));
-    g_assert_false(streamResult.finishOK);
     g_assert_cmpuint(streamResult.bytes, ==, closeAt);
     g_assert_true(streamResult.patternOK);
     g_assert_false(streamResult.sinkEOF);
-    g_clear_error(&up.err);
 
     /* the rest of the cut packet was dropped in step: calls and another upload go through */
-    assertEchoWorks(c);
-    g_clear_pointer(&st, ternNetStreamUnref);
-    splicedUploadAndCheck(c, 4 * (guint64)MiB);
-    g_clear_pointer(&c, ternNetClientUnref);
-    testServerStop(ts);
+    assertEchoWorks(sc.c);
+    splicedCaseUploadAndCheck(&sc, 4 * (guint64)MiB);
+    splicedCaseStop(&sc);
 }
 
 static void
@@ -2866,51 +2883,34 @@ testStreamSplicedBrokenSinkTCP(void)
 static void
 splicedClientAbortCase(bool tcp)
 {
-    g_autoptr(ternNetClient) c = NULL;
-    TestServer *ts = splicedServerStart(tcp, &c);
     /* a reader slow enough that the abort comes long before the end */
     rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .readDelayUs = 1000};
     const guint64 total = 1024 * (guint64)MiB;
-    g_autoptr(ternNetStream) st = NULL;
-    SplicedUpload up;
-    bool started, inTime;
+    SplicedCase sc;
+    bool started;
     guint64 sentAtAbort;
 
-    if (!ts) {
-        g_test_skip("cannot listen on TCP loopback here");
+    if (!splicedCaseStart(&sc, tcp))
         return;
-    }
-    streamResultReset();
-    st = openStream(c, &args);
-    splicedUploadStart(&up, st, total);
-    started = splicedUploadWaitSent(&up, 4 * (guint64)MiB, 10000);
-    sentAtAbort = splicedUploadSent(&up);
-    ternNetStreamAbort(st, NULL);
-    inTime = splicedUploadJoin(&up, 30000);
-    streamResultWait(30000);
+    splicedCaseUpload(&sc, &args, total);
+    started = splicedUploadWaitSent(&sc.up, 4 * (guint64)MiB, 10000);
+    sentAtAbort = splicedUploadSent(&sc.up);
+    ternNetStreamAbort(sc.st, NULL);
+    splicedCaseJoin(&sc, 30000);
 
     g_assert_true(started);
-    g_assert_true(inTime);
-    g_assert_false(up.finishOK);
-    g_assert_error(up.err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_ABORTED);
-    g_assert_cmpuint(up.sent, <, total);
-    g_assert_nonnull(streamResult.error);
+    splicedAssertBothFailed(&sc);
+    g_assert_error(sc.up.err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_ABORTED);
     g_test_message("server: %s; %" G_GUINT64_FORMAT " bytes sent at the abort, %" G_GUINT64_FORMAT
                    " in all, %" G_GUINT64_FORMAT " into the sink",
-                   streamResult.error, sentAtAbort, up.sent, streamResult.bytes);
+                   streamResult.error, sentAtAbort, sc.up.sent, streamResult.bytes);
     g_assert_nonnull(strstr(streamResult.error, "aborted"));
-    g_assert_false(streamResult.finishOK);
     /* what arrived before the abort is intact, and the sink's reader saw its end */
-    g_assert_cmpuint(streamResult.bytes, <=, up.sent);
-    g_assert_true(streamResult.patternOK);
-    g_assert_null(streamResult.sinkErr);
-    g_assert_true(streamResult.sinkEOF);
-    g_clear_error(&up.err);
+    g_assert_cmpuint(streamResult.bytes, <=, sc.up.sent);
+    splicedAssertSinkEnded();
 
-    assertEchoWorks(c);
-    g_clear_pointer(&st, ternNetStreamUnref);
-    g_clear_pointer(&c, ternNetClientUnref);
-    testServerStop(ts);
+    assertEchoWorks(sc.c);
+    splicedCaseStop(&sc);
 }
 
 static void
@@ -2929,44 +2929,27 @@ testStreamSplicedClientAbortTCP(void)
 static void
 splicedServerAbortCase(bool tcp)
 {
-    g_autoptr(ternNetClient) c = NULL;
-    TestServer *ts = splicedServerStart(tcp, &c);
     const guint64 abortAfter = 3 * (guint64)MiB + 11;
     rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .abortAfter = abortAfter};
-    g_autoptr(ternNetStream) st = NULL;
-    SplicedUpload up;
-    bool inTime;
+    SplicedCase sc;
 
-    if (!ts) {
-        g_test_skip("cannot listen on TCP loopback here");
+    if (!splicedCaseStart(&sc, tcp))
         return;
-    }
-    streamResultReset();
-    st = openStream(c, &args);
-    splicedUploadStart(&up, st, STREAM_BYTES);
-    inTime = splicedUploadJoin(&up, 30000);
-    streamResultWait(30000);
+    splicedCaseUpload(&sc, &args, STREAM_BYTES);
+    splicedCaseJoin(&sc, 30000);
 
-    g_assert_true(inTime);
-    g_assert_false(up.finishOK);
-    g_assert_error(up.err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED);
-    g_assert_cmpstr(up.err->message, ==, "operation failed: server gave up");
-    g_assert_cmpuint(up.sent, <, STREAM_BYTES);
+    splicedAssertBothFailed(&sc);
+    g_assert_error(sc.up.err, ternErrorQuark(TERN_FROM_STREAMS), TERN_ERR_OPERATION_FAILED);
+    g_assert_cmpstr(sc.up.err->message, ==, "operation failed: server gave up");
     g_assert_cmpstr(streamResult.error, ==, "operation failed: server gave up");
-    g_assert_false(streamResult.finishOK);
     /* the sink's reader got what came before the abort, in order, and then its end of file */
     g_assert_cmpuint(streamResult.bytes, >=, abortAfter);
-    g_assert_cmpuint(streamResult.bytes, <=, up.sent);
-    g_assert_true(streamResult.patternOK);
-    g_assert_null(streamResult.sinkErr);
-    g_assert_true(streamResult.sinkEOF);
-    g_clear_error(&up.err);
+    g_assert_cmpuint(streamResult.bytes, <=, sc.up.sent);
+    splicedAssertSinkEnded();
 
-    assertEchoWorks(c);
-    g_clear_pointer(&st, ternNetStreamUnref);
-    splicedUploadAndCheck(c, 4 * (guint64)MiB);
-    g_clear_pointer(&c, ternNetClientUnref);
-    testServerStop(ts);
+    assertEchoWorks(sc.c);
+    splicedCaseUploadAndCheck(&sc, 4 * (guint64)MiB);
+    splicedCaseStop(&sc);
 }
 
 static void
@@ -2985,43 +2968,32 @@ testStreamSplicedServerAbortTCP(void)
 static void
 testStreamSplicedConnectionLost(void)
 {
-    g_autoptr(ternNetClient) c = NULL;
-    TestServer *ts = splicedServerStart(false, &c);
     /* a reader slow enough that the connection dies long before the end */
     rpctestStreamArgs args = {.mode = RPCTEST_STREAM_UPLOAD_SINK, .readDelayUs = 1000};
-    g_autoptr(ternNetStream) st = NULL;
     g_autoptr(GError) err = NULL;
-    SplicedUpload up;
-    bool started, inTime;
+    SplicedCase sc;
+    bool started;
 
-    streamResultReset();
-    st = openStream(c, &args);
-    splicedUploadStart(&up, st, STREAM_BYTES);
-    started = splicedUploadWaitSent(&up, 4 * (guint64)MiB, 10000);
-    ternNetClientClose(c);
-    inTime = splicedUploadJoin(&up, 30000);
-    streamResultWait(30000);
+    /* over the UNIX socket, never skipped */
+    g_assert_true(splicedCaseStart(&sc, false));
+    splicedCaseUpload(&sc, &args, STREAM_BYTES);
+    started = splicedUploadWaitSent(&sc.up, 4 * (guint64)MiB, 10000);
+    ternNetClientClose(sc.c);
+    splicedCaseJoin(&sc, 30000);
 
     g_assert_true(started);
-    g_assert_true(inTime);
-    g_assert_false(up.finishOK);
-    g_assert_nonnull(up.err);
-    g_assert_nonnull(streamResult.error);
-    g_test_message("sender: %s; server: %s", up.err->message, streamResult.error);
-    g_assert_false(streamResult.finishOK);
+    splicedAssertBothFailed(&sc);
+    g_test_message("sender: %s; server: %s", sc.up.err->message, streamResult.error);
     /* what was sent, and perhaps the start of the packet cut short, in place; then the end */
-    g_assert_cmpuint(streamResult.bytes, <=, up.sent + TERN_NET_STREAM_CHUNK);
-    g_assert_true(streamResult.patternOK);
-    g_assert_null(streamResult.sinkErr);
-    g_assert_true(streamResult.sinkEOF);
-    g_clear_error(&up.err);
+    g_assert_cmpuint(streamResult.bytes, <=, sc.up.sent + TERN_NET_STREAM_CHUNK);
+    splicedAssertSinkEnded();
     /* the stream is over on our side too */
-    g_assert_false(ternNetStreamFinish(st, &err));
+    g_assert_false(ternNetStreamFinish(sc.st, &err));
     g_assert_nonnull(err);
-    g_clear_pointer(&st, ternNetStreamUnref);
-    g_clear_pointer(&c, ternNetClientUnref);
-    testServerWaitClients(ts, 0, 5000);
-    testServerStop(ts);
+    g_clear_pointer(&sc.st, ternNetStreamUnref);
+    g_clear_pointer(&sc.c, ternNetClientUnref);
+    testServerWaitClients(sc.ts, 0, 5000);
+    splicedCaseStop(&sc);
 }
 
 /* ------------------------------------------------------------------------------------------ */
