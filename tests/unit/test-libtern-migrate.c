@@ -86,6 +86,23 @@ assertToURI3Fails(testHosts *h, const char *dconnuri, unsigned int flags, int co
     assertLastError(code, message);
 }
 
+/* the same for the older forms, ternDomainMigrate and ternDomainMigrateToURI */
+static void
+assertMigrateFails(testHosts *h, unsigned long flags, const char *dname, const char *uri,
+                   unsigned long bandwidth, int code, const char *message)
+{
+    g_assert_null(ternDomainMigrate(h->dom, h->dconn, flags, dname, uri, bandwidth));
+    assertLastError(code, message);
+}
+
+static void
+assertToURIFails(testHosts *h, const char *duri, unsigned long flags, int code,
+                 const char *message)
+{
+    g_assert_cmpint(ternDomainMigrateToURI(h->dom, duri, flags, NULL, 0), ==, -1);
+    assertLastError(code, message);
+}
+
 /* --- flags: refused before anything is asked of a driver --- */
 
 static void
@@ -121,15 +138,12 @@ testFlagsRefused(void)
                         "are mutually exclusive");
 
     /* ternDomainMigrate takes an unsigned long: bits above 31 are unknown too */
-    g_assert_null(ternDomainMigrate(h.dom, h.dconn, TERN_MIGRATE_LIVE | (1UL << 31), NULL, NULL,
-                                    0));
-    assertLastError(TERN_ERR_INVALID_ARG,
-                    "invalid argument: unsupported flags (0x80000000) in function "
-                    "ternDomainMigrate");
-    g_assert_null(ternDomainMigrate(h.dom, h.dconn, TERN_MIGRATE_TUNNELLED, "x", NULL, 0));
-    assertLastError(TERN_ERR_INVALID_ARG,
-                    "invalid argument: cannot perform tunnelled migration without using "
-                    "peer2peer flag");
+    assertMigrateFails(&h, TERN_MIGRATE_LIVE | (1UL << 31), NULL, NULL, 0, TERN_ERR_INVALID_ARG,
+                       "invalid argument: unsupported flags (0x80000000) in function "
+                       "ternDomainMigrate");
+    assertMigrateFails(&h, TERN_MIGRATE_TUNNELLED, "x", NULL, 0, TERN_ERR_INVALID_ARG,
+                       "invalid argument: cannot perform tunnelled migration without using "
+                       "peer2peer flag");
 
     assertToURI3Fails(&h, REMOTE_URI, TERN_MIGRATE_PEER2PEER | (1U << 29), TERN_ERR_INVALID_ARG,
                       "invalid argument: unsupported flags (0x20000000) in function "
@@ -142,10 +156,9 @@ testFlagsRefused(void)
                       TERN_ERR_INVALID_ARG,
                       "invalid argument: Flags 'TERN_MIGRATE_LIVE' and 'TERN_MIGRATE_OFFLINE' "
                       "are mutually exclusive");
-    g_assert_cmpint(ternDomainMigrateToURI(h.dom, REMOTE_URI, 1UL << 40, NULL, 0), ==, -1);
-    assertLastError(TERN_ERR_INVALID_ARG,
-                    "invalid argument: unsupported flags (0x10000000000) in function "
-                    "ternDomainMigrateToURI");
+    assertToURIFails(&h, REMOTE_URI, 1UL << 40, TERN_ERR_INVALID_ARG,
+                     "invalid argument: unsupported flags (0x10000000000) in function "
+                     "ternDomainMigrateToURI");
 
     testHostsClose(&h);
 }
@@ -189,9 +202,8 @@ testArgsRefused(void)
     assertMigrate3Fails(&h, NULL, 0, TERN_MIGRATE_PEER2PEER, TERN_ERR_INVALID_ARG,
                         "invalid argument: Attempt to migrate guest to the same host: "
                         "'test:///default' names no other host");
-    g_assert_cmpint(ternDomainMigrateToURI(h.dom, NULL, TERN_MIGRATE_PEER2PEER, NULL, 0), ==, -1);
-    assertLastError(TERN_ERR_INVALID_ARG,
-                    "invalid argument: duri in ternDomainMigrateToURI must not be NULL");
+    assertToURIFails(&h, NULL, TERN_MIGRATE_PEER2PEER, TERN_ERR_INVALID_ARG,
+                     "invalid argument: duri in ternDomainMigrateToURI must not be NULL");
 
     /* a read-only connection at either end */
     ro = ternConnectOpenReadOnly(TEST_URI);
@@ -235,13 +247,12 @@ testFeaturesDecide(void)
                         "ternDomainMigrate3: the source host 'test:///default' does not support "
                         "migration with extensible parameters (MIGRATION_PARAMS), and libtern "
                         "implements no older migration protocol");
-    g_assert_null(ternDomainMigrate(h.dom, h.dconn, TERN_MIGRATE_LIVE, "renamed",
-                                    "tcp:192.0.2.2:49152", 100));
-    assertLastError(TERN_ERR_NO_SUPPORT,
-                    "this function is not supported by the connection driver: "
-                    "ternDomainMigrate: the source host 'test:///default' does not support "
-                    "migration with extensible parameters (MIGRATION_PARAMS), and libtern "
-                    "implements no older migration protocol");
+    assertMigrateFails(&h, TERN_MIGRATE_LIVE, "renamed", "tcp:192.0.2.2:49152", 100,
+                       TERN_ERR_NO_SUPPORT,
+                       "this function is not supported by the connection driver: "
+                       "ternDomainMigrate: the source host 'test:///default' does not support "
+                       "migration with extensible parameters (MIGRATION_PARAMS), and libtern "
+                       "implements no older migration protocol");
     /* OFFLINE (12) and CHANGE_PROTECTION (7) are asked before that */
     assertMigrate3Fails(&h, NULL, 0, TERN_MIGRATE_OFFLINE | TERN_MIGRATE_PERSIST_DEST,
                         TERN_ERR_ARGUMENT_UNSUPPORTED,
@@ -272,10 +283,8 @@ testFeaturesDecide(void)
                       TERN_MIGRATE_PEER2PEER | TERN_MIGRATE_TUNNELLED,
                       TERN_ERR_ARGUMENT_UNSUPPORTED,
                       "argument unsupported: p2p migration is not supported by the source host");
-    g_assert_cmpint(ternDomainMigrateToURI(h.dom, REMOTE_URI, TERN_MIGRATE_PEER2PEER, NULL, 0),
-                    ==, -1);
-    assertLastError(TERN_ERR_ARGUMENT_UNSUPPORTED,
-                    "argument unsupported: p2p migration is not supported by the source host");
+    assertToURIFails(&h, REMOTE_URI, TERN_MIGRATE_PEER2PEER, TERN_ERR_ARGUMENT_UNSUPPORTED,
+                     "argument unsupported: p2p migration is not supported by the source host");
     /* offline is asked first */
     assertToURI3Fails(&h, REMOTE_URI, TERN_MIGRATE_PEER2PEER | TERN_MIGRATE_OFFLINE,
                       TERN_ERR_ARGUMENT_UNSUPPORTED,
@@ -286,10 +295,8 @@ testFeaturesDecide(void)
     assertToURI3Fails(&h, REMOTE_URI, TERN_MIGRATE_LIVE, TERN_ERR_ARGUMENT_UNSUPPORTED,
                       DIRECT_REFUSED);
     assertToURI3Fails(&h, NULL, 0, TERN_ERR_ARGUMENT_UNSUPPORTED, DIRECT_REFUSED);
-    g_assert_cmpint(ternDomainMigrateToURI(h.dom, "tcp:192.0.2.2:49152", TERN_MIGRATE_LIVE, NULL,
-                                           0),
-                    ==, -1);
-    assertLastError(TERN_ERR_ARGUMENT_UNSUPPORTED, DIRECT_REFUSED);
+    assertToURIFails(&h, "tcp:192.0.2.2:49152", TERN_MIGRATE_LIVE, TERN_ERR_ARGUMENT_UNSUPPORTED,
+                     DIRECT_REFUSED);
 
     testHostsClose(&h);
 }

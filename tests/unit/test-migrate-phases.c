@@ -587,6 +587,23 @@ assertLastError(int code, const char *message)
 #define P_URI "migrate_uri=s:" PREPARE_URI
 #define P_NAME "destination_name=s:" VM
 
+/* what every live client-managed migration starts with, up to Prepare */
+#define LOG_LIVE_TO_PREPARE                                                                        \
+    "src feature 13", "dst feature 13", "src feature 7", "src begin vm flags=0x101 []",           \
+        "src getstate vm", "dst prepare flags=0x1 cookie=begin [" P_XML "]"
+#define LOG_LIVE_PERFORM                                                                           \
+    "src perform vm dconnuri=- flags=0x101 cookie=prepare [" P_XML ", " P_URI "]"
+
+/* ternDomainMigrate3 with @flags fails with @code and @message, and the hosts saw @want */
+static void
+assertMigrate3Fails(testHosts *h, unsigned int flags, int code, const char *message,
+                    const char *const *want)
+{
+    g_assert_null(ternDomainMigrate3(h->dom, h->dconn, NULL, 0, flags));
+    assertLastError(code, message);
+    assertLog(want);
+}
+
 /* ------------------------------------------------------------------------ */
 /* client-managed                                                           */
 /* ------------------------------------------------------------------------ */
@@ -596,13 +613,8 @@ static void
 testLive(void)
 {
     const char *const want[] = {
-        "src feature 13",
-        "dst feature 13",
-        "src feature 7",
-        "src begin vm flags=0x101 []",
-        "src getstate vm",
-        "dst prepare flags=0x1 cookie=begin [" P_XML "]",
-        "src perform vm dconnuri=- flags=0x101 cookie=prepare [" P_XML ", " P_URI "]",
+        LOG_LIVE_TO_PREPARE,
+        LOG_LIVE_PERFORM,
         "dst finish flags=0x1 cancelled=0 cookie=perform [" P_XML ", " P_URI ", " P_NAME "]",
         "src confirm vm flags=0x101 cancelled=0 cookie=finish [" P_XML ", " P_URI ", " P_NAME
         "]",
@@ -749,12 +761,11 @@ testOffline(void)
     ternDomainFree(ddom);
 
     fakeHosts[1].features[TERN_DRV_FEATURE_MIGRATION_OFFLINE] = 0;
-    g_assert_null(ternDomainMigrate3(h.dom, h.dconn, NULL, 0,
-                                     TERN_MIGRATE_OFFLINE | TERN_MIGRATE_PERSIST_DEST));
-    assertLastError(TERN_ERR_ARGUMENT_UNSUPPORTED,
-                    "argument unsupported: offline migration is not supported by the "
-                    "destination host");
-    assertLog(wantNoOffline);
+    assertMigrate3Fails(&h, TERN_MIGRATE_OFFLINE | TERN_MIGRATE_PERSIST_DEST,
+                        TERN_ERR_ARGUMENT_UNSUPPORTED,
+                        "argument unsupported: offline migration is not supported by the "
+                        "destination host",
+                        wantNoOffline);
     testHostsClose(&h);
 }
 
@@ -763,12 +774,7 @@ static void
 testPrepareFails(void)
 {
     const char *const want[] = {
-        "src feature 13",
-        "dst feature 13",
-        "src feature 7",
-        "src begin vm flags=0x101 []",
-        "src getstate vm",
-        "dst prepare flags=0x1 cookie=begin [" P_XML "]",
+        LOG_LIVE_TO_PREPARE,
         "src confirm vm flags=0x101 cancelled=1 cookie=- [" P_XML "]",
         NULL,
     };
@@ -786,16 +792,14 @@ testPrepareFails(void)
     fakeHostsReset();
     fakeHosts[1].failPrepare = true;
     testHostsOpen(&h);
-    g_assert_null(ternDomainMigrate3(h.dom, h.dconn, NULL, 0, TERN_MIGRATE_LIVE));
-    assertLastError(TERN_ERR_OPERATION_FAILED,
-                    "operation failed: migration failed in phase prepare: the fake says no");
-    assertLog(want);
+    assertMigrate3Fails(&h, TERN_MIGRATE_LIVE, TERN_ERR_OPERATION_FAILED,
+                        "operation failed: migration failed in phase prepare: the fake says no",
+                        want);
 
     fakeHosts[0].features[TERN_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION] = 0;
-    g_assert_null(ternDomainMigrate3(h.dom, h.dconn, NULL, 0, TERN_MIGRATE_LIVE));
-    assertLastError(TERN_ERR_OPERATION_FAILED,
-                    "operation failed: migration failed in phase prepare: the fake says no");
-    assertLog(wantUnprotected);
+    assertMigrate3Fails(&h, TERN_MIGRATE_LIVE, TERN_ERR_OPERATION_FAILED,
+                        "operation failed: migration failed in phase prepare: the fake says no",
+                        wantUnprotected);
     testHostsClose(&h);
 }
 
@@ -804,12 +808,7 @@ static void
 testNoURI(void)
 {
     const char *const want[] = {
-        "src feature 13",
-        "dst feature 13",
-        "src feature 7",
-        "src begin vm flags=0x101 []",
-        "src getstate vm",
-        "dst prepare flags=0x1 cookie=begin [" P_XML "]",
+        LOG_LIVE_TO_PREPARE,
         "dst finish flags=0x1 cancelled=1 cookie=- [" P_XML ", " P_NAME "]",
         "src confirm vm flags=0x101 cancelled=1 cookie=- [" P_XML ", " P_NAME "]",
         NULL,
@@ -820,12 +819,10 @@ testNoURI(void)
     fakeHostsReset();
     fakeHosts[1].noUriOut = true;
     testHostsOpen(&h);
-    g_assert_null(ternDomainMigrate3(h.dom, h.dconn, NULL, 0, TERN_MIGRATE_LIVE));
     msg = g_strdup_printf(
         "internal error: the destination 'fake+unix:///dst?socket=%s' did not say where to send the migration data (Prepare returned no URI) and no 'migrate_uri' parameter was given",
         sockets[1]);
-    assertLastError(TERN_ERR_INTERNAL_ERROR, msg);
-    assertLog(want);
+    assertMigrate3Fails(&h, TERN_MIGRATE_LIVE, TERN_ERR_INTERNAL_ERROR, msg, want);
     testHostsClose(&h);
 }
 
@@ -834,13 +831,8 @@ static void
 testPerformFails(void)
 {
     const char *const want[] = {
-        "src feature 13",
-        "dst feature 13",
-        "src feature 7",
-        "src begin vm flags=0x101 []",
-        "src getstate vm",
-        "dst prepare flags=0x1 cookie=begin [" P_XML "]",
-        "src perform vm dconnuri=- flags=0x101 cookie=prepare [" P_XML ", " P_URI "]",
+        LOG_LIVE_TO_PREPARE,
+        LOG_LIVE_PERFORM,
         "dst finish flags=0x1 cancelled=1 cookie=- [" P_XML ", " P_URI ", " P_NAME "]",
         NULL,
     };
@@ -849,18 +841,15 @@ testPerformFails(void)
     fakeHostsReset();
     fakeHosts[0].failPerform = true;
     testHostsOpen(&h);
-    g_assert_null(ternDomainMigrate3(h.dom, h.dconn, NULL, 0, TERN_MIGRATE_LIVE));
-    assertLastError(TERN_ERR_OPERATION_ABORTED,
-                    "operation aborted: migration failed in phase perform: job 'migration out' "
-                    "canceled by client");
-    assertLog(want);
+    assertMigrate3Fails(&h, TERN_MIGRATE_LIVE, TERN_ERR_OPERATION_ABORTED,
+                        "operation aborted: migration failed in phase perform: job 'migration "
+                        "out' canceled by client",
+                        want);
 
     /* an error the daemon could not word (a broken connection) gets the phase named */
     fakeHosts[0].performErrorCode = TERN_ERR_RPC;
-    g_assert_null(ternDomainMigrate3(h.dom, h.dconn, NULL, 0, TERN_MIGRATE_LIVE));
-    assertLastError(TERN_ERR_RPC, "migration failed in phase perform: End of file while reading "
-                                  "data");
-    assertLog(want);
+    assertMigrate3Fails(&h, TERN_MIGRATE_LIVE, TERN_ERR_RPC,
+                        "migration failed in phase perform: End of file while reading data", want);
     fakeHosts[0].features[TERN_DRV_FEATURE_MIGRATION_P2P] = 1;
     g_assert_cmpint(ternDomainMigrateToURI3(h.dom, P2P_URI, NULL, 0,
                                             TERN_MIGRATE_LIVE | TERN_MIGRATE_PEER2PEER),
@@ -875,13 +864,8 @@ static void
 testFinishFails(void)
 {
     const char *const want[] = {
-        "src feature 13",
-        "dst feature 13",
-        "src feature 7",
-        "src begin vm flags=0x101 []",
-        "src getstate vm",
-        "dst prepare flags=0x1 cookie=begin [" P_XML "]",
-        "src perform vm dconnuri=- flags=0x101 cookie=prepare [" P_XML ", " P_URI "]",
+        LOG_LIVE_TO_PREPARE,
+        LOG_LIVE_PERFORM,
         "dst finish flags=0x1 cancelled=0 cookie=perform [" P_XML ", " P_URI ", " P_NAME "]",
         "src confirm vm flags=0x101 cancelled=1 cookie=- [" P_XML ", " P_URI ", " P_NAME "]",
         NULL,
@@ -891,10 +875,10 @@ testFinishFails(void)
     fakeHostsReset();
     fakeHosts[1].failFinish = true;
     testHostsOpen(&h);
-    g_assert_null(ternDomainMigrate3(h.dom, h.dconn, NULL, 0, TERN_MIGRATE_LIVE));
-    assertLastError(TERN_ERR_OPERATION_FAILED,
-                    "operation failed: migration failed in phase finish: the guest did not start");
-    assertLog(want);
+    assertMigrate3Fails(&h, TERN_MIGRATE_LIVE, TERN_ERR_OPERATION_FAILED,
+                        "operation failed: migration failed in phase finish: the guest did not "
+                        "start",
+                        want);
     testHostsClose(&h);
 }
 
@@ -926,12 +910,10 @@ testNoParams(void)
     fakeHostsReset();
     fakeHosts[1].features[TERN_DRV_FEATURE_MIGRATION_PARAMS] = 0;
     testHostsOpen(&h);
-    g_assert_null(ternDomainMigrate3(h.dom, h.dconn, NULL, 0, TERN_MIGRATE_LIVE));
     msg = g_strdup_printf(
         "this function is not supported by the connection driver: ternDomainMigrate3: the destination host 'fake+unix:///dst?socket=%s' does not support migration with extensible parameters (MIGRATION_PARAMS), and libtern implements no older migration protocol",
         sockets[1]);
-    assertLastError(TERN_ERR_NO_SUPPORT, msg);
-    assertLog(want);
+    assertMigrate3Fails(&h, TERN_MIGRATE_LIVE, TERN_ERR_NO_SUPPORT, msg, want);
     testHostsClose(&h);
 }
 
