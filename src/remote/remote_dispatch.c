@@ -907,28 +907,139 @@ HANDLER(remoteDispatchConnectDomainEventCallbackDeregisterAny,
     return 0;
 }
 
-/* --- migration (v3 with typed parameters) and jobs --- */
+/* --- migration: the five phases, shared by every version of the protocol --- */
+
+#define OPT(s) ((s) ? *(s) : NULL)
+
+/* an incoming cookie: the decoder bounded it by REMOTE_MIGRATE_COOKIE_MAX, so it fits an int */
+#define COOKIE_IN(args) (args)->cookie_in.cookie_in_val, (int)(args)->cookie_in.cookie_in_len
+#define COOKIE_OUT(ret) &(ret)->cookie_out.cookie_out_len, &(ret)->cookie_out.cookie_out_val
 
 #define PARAMS_FROM_WIRE(wire, out, error)                                                       \
     remoteTypedParamsFromWire((wire).params_val, (wire).params_len,                              \
                               REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX, &(out).params, &(out).n,     \
                               (error))
 
+/*
+ * Moves the driver's @cookie (@len bytes) into a reply's
+ * opaque<REMOTE_MIGRATE_COOKIE_MAX>; one the reply cannot carry is freed
+ * and refused here rather than failing (or crashing) in the encoder.
+ */
+static bool
+remoteCookieToWire(char *cookie, int len, u_int *wireLen, char **wireVal, GError **error)
+{
+    if (len < 0 || len > REMOTE_MIGRATE_COOKIE_MAX || (len > 0 && !cookie)) {
+        g_free(cookie);
+        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_INTERNAL_ERROR,
+                     "migration cookie of %d bytes cannot be sent: expected 0..%d bytes", len,
+                     REMOTE_MIGRATE_COOKIE_MAX);
+        return false;
+    }
+    *wireLen = (u_int)len;
+    *wireVal = cookie;
+    return true;
+}
+
+/*
+ * Each phase helper checks that the driver has the method, calls it with
+ * @p and puts what it answered into the reply members it is given: the
+ * procedures differ only in where their arguments come from.
+ */
+
+static char *
+remoteMigrateBegin(ternConnect *conn, ternDomain *dom, const ternTypedParamList *p,
+                   unsigned int flags, u_int *cookieLen, char **cookieVal, GError **error)
+{
+    g_autofree char *xml = NULL;
+    char *cookie = NULL;
+    int cookielen = 0;
+
+    if (!DRIVER_METHOD(conn, domainMigrateBegin3Params, error) ||
+        !(xml = conn->driver->domainMigrateBegin3Params(dom, p->params, p->n, &cookie,
+                                                         &cookielen, flags, error)) ||
+        !remoteCookieToWire(cookie, cookielen, cookieLen, cookieVal, error))
+        return NULL;
+    return g_steal_pointer(&xml);
+}
+
+static bool
+remoteMigratePrepare(ternConnect *conn, const ternTypedParamList *p, const char *cookiein,
+                     int cookieinlen, unsigned int flags, u_int *cookieLen, char **cookieVal,
+                     remote_string *retUri, GError **error)
+{
+    g_autofree char *uri = NULL;
+    char *cookie = NULL;
+    int cookielen = 0;
+
+    if (!DRIVER_METHOD(conn, domainMigratePrepare3Params, error) ||
+        !conn->driver->domainMigratePrepare3Params(conn, p->params, p->n, cookiein, cookieinlen,
+                                                   &cookie, &cookielen, &uri, flags, error) ||
+        !remoteCookieToWire(cookie, cookielen, cookieLen, cookieVal, error))
+        return false;
+    if (uri) {
+        *retUri = g_new0(remote_nonnull_string, 1);
+        **retUri = g_steal_pointer(&uri);
+    }
+    return true;
+}
+
+static bool
+remoteMigratePerform(ternConnect *conn, ternDomain *dom, const char *dconnuri,
+                     const ternTypedParamList *p, const char *cookiein, int cookieinlen,
+                     unsigned int flags, u_int *cookieLen, char **cookieVal, GError **error)
+{
+    char *cookie = NULL;
+    int cookielen = 0;
+
+    return DRIVER_METHOD(conn, domainMigratePerform3Params, error) &&
+           conn->driver->domainMigratePerform3Params(dom, dconnuri, p->params, p->n, cookiein,
+                                                     cookieinlen, &cookie, &cookielen, flags,
+                                                     error) &&
+           remoteCookieToWire(cookie, cookielen, cookieLen, cookieVal, error);
+}
+
+/* @cookieLen and @cookieVal are NULL for v2, whose Finish answers no cookie */
+static bool
+remoteMigrateFinish(ternConnect *conn, const ternTypedParamList *p, const char *cookiein,
+                    int cookieinlen, unsigned int flags, int cancelled, u_int *cookieLen,
+                    char **cookieVal, remote_nonnull_domain *retDom, GError **error)
+{
+    g_autoptr(ternDomain) dom = NULL;
+    char *cookie = NULL;
+    int cookielen = 0;
+
+    if (!DRIVER_METHOD(conn, domainMigrateFinish3Params, error) ||
+        !(dom = conn->driver->domainMigrateFinish3Params(
+              conn, p->params, p->n, cookiein, cookieinlen, cookieLen ? &cookie : NULL,
+              cookieLen ? &cookielen : NULL, flags, cancelled, error)))
+        return false;
+    if (cookieLen && !remoteCookieToWire(cookie, cookielen, cookieLen, cookieVal, error))
+        return false;
+    domainToWire(retDom, dom);
+    return true;
+}
+
+static bool
+remoteMigrateConfirm(ternConnect *conn, ternDomain *dom, const ternTypedParamList *p,
+                     const char *cookiein, int cookieinlen, unsigned int flags, int cancelled,
+                     GError **error)
+{
+    return DRIVER_METHOD(conn, domainMigrateConfirm3Params, error) &&
+           conn->driver->domainMigrateConfirm3Params(dom, p->params, p->n, cookiein, cookieinlen,
+                                                     flags, cancelled, error);
+}
+
+/* --- migration: v3 with typed parameters --- */
+
 HANDLER(remoteDispatchDomainMigrateBegin3Params, remote_domain_migrate_begin3_params_args,
         remote_domain_migrate_begin3_params_ret)
 {
     g_auto(ternTypedParamList) p = {0};
-    char *cookie = NULL;
-    int cookielen = 0;
     WITH_DOMAIN(client, &args->dom, error);
 
     if (!PARAMS_FROM_WIRE(args->params, p, error) ||
-        !DRIVER_METHOD(conn, domainMigrateBegin3Params, error) ||
-        !(ret->xml = conn->driver->domainMigrateBegin3Params(dom, p.params, p.n, &cookie,
-                                                              &cookielen, args->flags, error)))
+        !(ret->xml = remoteMigrateBegin(conn, dom, &p, args->flags, COOKIE_OUT(ret), error)))
         return -1;
-    ret->cookie_out.cookie_out_val = cookie;
-    ret->cookie_out.cookie_out_len = (u_int)cookielen;
     return 0;
 }
 
@@ -937,22 +1048,11 @@ HANDLER(remoteDispatchDomainMigratePrepare3Params, remote_domain_migrate_prepare
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
     g_auto(ternTypedParamList) p = {0};
-    char *cookie = NULL;
-    int cookielen = 0;
-    char *uri = NULL;
 
     if (!conn || !PARAMS_FROM_WIRE(args->params, p, error) ||
-        !DRIVER_METHOD(conn, domainMigratePrepare3Params, error) ||
-        !conn->driver->domainMigratePrepare3Params(
-            conn, p.params, p.n, args->cookie_in.cookie_in_val, (int)args->cookie_in.cookie_in_len,
-            &cookie, &cookielen, &uri, args->flags, error))
+        !remoteMigratePrepare(conn, &p, COOKIE_IN(args), args->flags, COOKIE_OUT(ret),
+                              &ret->uri_out, error))
         return -1;
-    ret->cookie_out.cookie_out_val = cookie;
-    ret->cookie_out.cookie_out_len = (u_int)cookielen;
-    if (uri) {
-        ret->uri_out = g_new0(remote_nonnull_string, 1);
-        *ret->uri_out = uri;
-    }
     return 0;
 }
 
@@ -971,12 +1071,11 @@ HANDLER(remoteDispatchDomainMigratePrepareTunnel3Params,
         return -1;
     /* the data arrives as STREAM packets of this call; the driver reads them */
     st = ternNetServerClientAddStream(client, call);
-    if (!conn->driver->domainMigratePrepareTunnel3Params(
-            conn, &st, p.params, p.n, args->cookie_in.cookie_in_val,
-            (int)args->cookie_in.cookie_in_len, &cookie, &cookielen, args->flags, error))
+    if (!conn->driver->domainMigratePrepareTunnel3Params(conn, &st, p.params, p.n,
+                                                         COOKIE_IN(args), &cookie, &cookielen,
+                                                         args->flags, error) ||
+        !remoteCookieToWire(cookie, cookielen, COOKIE_OUT(ret), error))
         return -1;
-    ret->cookie_out.cookie_out_val = cookie;
-    ret->cookie_out.cookie_out_len = (u_int)cookielen;
     return 0;
 }
 
@@ -984,19 +1083,12 @@ HANDLER(remoteDispatchDomainMigratePerform3Params, remote_domain_migrate_perform
         remote_domain_migrate_perform3_params_ret)
 {
     g_auto(ternTypedParamList) p = {0};
-    char *cookie = NULL;
-    int cookielen = 0;
     WITH_DOMAIN(client, &args->dom, error);
 
     if (!PARAMS_FROM_WIRE(args->params, p, error) ||
-        !DRIVER_METHOD(conn, domainMigratePerform3Params, error) ||
-        !conn->driver->domainMigratePerform3Params(
-            dom, args->dconnuri ? *args->dconnuri : NULL, p.params, p.n,
-            args->cookie_in.cookie_in_val, (int)args->cookie_in.cookie_in_len, &cookie,
-            &cookielen, args->flags, error))
+        !remoteMigratePerform(conn, dom, OPT(args->dconnuri), &p, COOKIE_IN(args), args->flags,
+                              COOKIE_OUT(ret), error))
         return -1;
-    ret->cookie_out.cookie_out_val = cookie;
-    ret->cookie_out.cookie_out_len = (u_int)cookielen;
     return 0;
 }
 
@@ -1005,20 +1097,11 @@ HANDLER(remoteDispatchDomainMigrateFinish3Params, remote_domain_migrate_finish3_
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
     g_auto(ternTypedParamList) p = {0};
-    g_autoptr(ternDomain) dom = NULL;
-    char *cookie = NULL;
-    int cookielen = 0;
 
     if (!conn || !PARAMS_FROM_WIRE(args->params, p, error) ||
-        !DRIVER_METHOD(conn, domainMigrateFinish3Params, error) ||
-        !(dom = conn->driver->domainMigrateFinish3Params(
-              conn, p.params, p.n, args->cookie_in.cookie_in_val,
-              (int)args->cookie_in.cookie_in_len, &cookie, &cookielen, args->flags,
-              args->cancelled, error)))
+        !remoteMigrateFinish(conn, &p, COOKIE_IN(args), args->flags, args->cancelled,
+                             COOKIE_OUT(ret), &ret->dom, error))
         return -1;
-    domainToWire(&ret->dom, dom);
-    ret->cookie_out.cookie_out_val = cookie;
-    ret->cookie_out.cookie_out_len = (u_int)cookielen;
     return 0;
 }
 
@@ -1029,13 +1112,13 @@ HANDLER(remoteDispatchDomainMigrateConfirm3Params, remote_domain_migrate_confirm
     WITH_DOMAIN(client, &args->dom, error);
 
     if (!PARAMS_FROM_WIRE(args->params, p, error) ||
-        !DRIVER_METHOD(conn, domainMigrateConfirm3Params, error) ||
-        !conn->driver->domainMigrateConfirm3Params(
-            dom, p.params, p.n, args->cookie_in.cookie_in_val, (int)args->cookie_in.cookie_in_len,
-            args->flags, args->cancelled, error))
+        !remoteMigrateConfirm(conn, dom, &p, COOKIE_IN(args), args->flags, args->cancelled,
+                              error))
         return -1;
     return 0;
 }
+
+/* --- jobs and migration tuning --- */
 
 HANDLER(remoteDispatchDomainGetJobInfo, remote_domain_get_job_info_args,
         remote_domain_get_job_info_ret)
@@ -1187,26 +1270,18 @@ remoteLegacyParams(ternTypedParamList *p, const char *xml, const char *dname,
            ternTypedParamListAddULLong(p, TERN_MIGRATE_PARAM_BANDWIDTH, resource, error);
 }
 
-#define OPT(s) ((s) ? *(s) : NULL)
-
 HANDLER(remoteDispatchDomainMigrateBegin3, remote_domain_migrate_begin3_args,
         remote_domain_migrate_begin3_ret)
 {
     g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
-    char *cookie = NULL;
-    int cookielen = 0;
     WITH_DOMAIN(client, &args->dom, error);
 
     if (!remoteLegacyFlags(args->flags, &flags, error) ||
         !remoteLegacyParams(&p, OPT(args->xmlin), OPT(args->dname), args->resource, NULL,
                             error) ||
-        !DRIVER_METHOD(conn, domainMigrateBegin3Params, error) ||
-        !(ret->xml = conn->driver->domainMigrateBegin3Params(dom, p.params, p.n, &cookie,
-                                                              &cookielen, flags, error)))
+        !(ret->xml = remoteMigrateBegin(conn, dom, &p, flags, COOKIE_OUT(ret), error)))
         return -1;
-    ret->cookie_out.cookie_out_val = cookie;
-    ret->cookie_out.cookie_out_len = (u_int)cookielen;
     return 0;
 }
 
@@ -1216,24 +1291,13 @@ HANDLER(remoteDispatchDomainMigratePrepare3, remote_domain_migrate_prepare3_args
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
     g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
-    char *cookie = NULL;
-    int cookielen = 0;
-    char *uri = NULL;
 
     if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
         !remoteLegacyParams(&p, args->dom_xml, OPT(args->dname), args->resource,
                             OPT(args->uri_in), error) ||
-        !DRIVER_METHOD(conn, domainMigratePrepare3Params, error) ||
-        !conn->driver->domainMigratePrepare3Params(
-            conn, p.params, p.n, args->cookie_in.cookie_in_val, (int)args->cookie_in.cookie_in_len,
-            &cookie, &cookielen, &uri, flags, error))
+        !remoteMigratePrepare(conn, &p, COOKIE_IN(args), flags, COOKIE_OUT(ret), &ret->uri_out,
+                              error))
         return -1;
-    ret->cookie_out.cookie_out_val = cookie;
-    ret->cookie_out.cookie_out_len = (u_int)cookielen;
-    if (uri) {
-        ret->uri_out = g_new0(remote_nonnull_string, 1);
-        *ret->uri_out = uri;
-    }
     return 0;
 }
 
@@ -1242,20 +1306,14 @@ HANDLER(remoteDispatchDomainMigratePerform3, remote_domain_migrate_perform3_args
 {
     g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
-    char *cookie = NULL;
-    int cookielen = 0;
     WITH_DOMAIN(client, &args->dom, error);
 
     if (!remoteLegacyFlags(args->flags, &flags, error) ||
         !remoteLegacyParams(&p, OPT(args->xmlin), OPT(args->dname), args->resource,
                             OPT(args->uri), error) ||
-        !DRIVER_METHOD(conn, domainMigratePerform3Params, error) ||
-        !conn->driver->domainMigratePerform3Params(
-            dom, OPT(args->dconnuri), p.params, p.n, args->cookie_in.cookie_in_val,
-            (int)args->cookie_in.cookie_in_len, &cookie, &cookielen, flags, error))
+        !remoteMigratePerform(conn, dom, OPT(args->dconnuri), &p, COOKIE_IN(args), flags,
+                              COOKIE_OUT(ret), error))
         return -1;
-    ret->cookie_out.cookie_out_val = cookie;
-    ret->cookie_out.cookie_out_len = (u_int)cookielen;
     return 0;
 }
 
@@ -1264,35 +1322,24 @@ HANDLER(remoteDispatchDomainMigrateFinish3, remote_domain_migrate_finish3_args,
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
     g_auto(ternTypedParamList) p = {0};
-    g_autoptr(ternDomain) dom = NULL;
     unsigned int flags;
-    char *cookie = NULL;
-    int cookielen = 0;
 
     if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
         !remoteLegacyParams(&p, NULL, args->dname, 0, OPT(args->uri), error) ||
-        !DRIVER_METHOD(conn, domainMigrateFinish3Params, error) ||
-        !(dom = conn->driver->domainMigrateFinish3Params(
-              conn, p.params, p.n, args->cookie_in.cookie_in_val,
-              (int)args->cookie_in.cookie_in_len, &cookie, &cookielen, flags, args->cancelled,
-              error)))
+        !remoteMigrateFinish(conn, &p, COOKIE_IN(args), flags, args->cancelled, COOKIE_OUT(ret),
+                             &ret->dom, error))
         return -1;
-    domainToWire(&ret->dom, dom);
-    ret->cookie_out.cookie_out_val = cookie;
-    ret->cookie_out.cookie_out_len = (u_int)cookielen;
     return 0;
 }
 
 HANDLER(remoteDispatchDomainMigrateConfirm3, remote_domain_migrate_confirm3_args, remoteVoid)
 {
+    const ternTypedParamList none = {0};
     unsigned int flags;
     WITH_DOMAIN(client, &args->dom, error);
 
     if (!remoteLegacyFlags(args->flags, &flags, error) ||
-        !DRIVER_METHOD(conn, domainMigrateConfirm3Params, error) ||
-        !conn->driver->domainMigrateConfirm3Params(dom, NULL, 0, args->cookie_in.cookie_in_val,
-                                                   (int)args->cookie_in.cookie_in_len, flags,
-                                                   args->cancelled, error))
+        !remoteMigrateConfirm(conn, dom, &none, COOKIE_IN(args), flags, args->cancelled, error))
         return -1;
     return 0;
 }
@@ -1303,23 +1350,13 @@ HANDLER(remoteDispatchDomainMigratePrepare2, remote_domain_migrate_prepare2_args
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
     g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
-    char *cookie = NULL;
-    int cookielen = 0;
-    char *uri = NULL;
 
     if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
         !remoteLegacyParams(&p, args->dom_xml, OPT(args->dname), args->resource,
                             OPT(args->uri_in), error) ||
-        !DRIVER_METHOD(conn, domainMigratePrepare3Params, error) ||
-        !conn->driver->domainMigratePrepare3Params(conn, p.params, p.n, NULL, 0, &cookie,
-                                                   &cookielen, &uri, flags, error))
+        !remoteMigratePrepare(conn, &p, NULL, 0, flags, &ret->cookie.cookie_len,
+                              &ret->cookie.cookie_val, &ret->uri_out, error))
         return -1;
-    ret->cookie.cookie_val = cookie;
-    ret->cookie.cookie_len = (u_int)cookielen;
-    if (uri) {
-        ret->uri_out = g_new0(remote_nonnull_string, 1);
-        *ret->uri_out = uri;
-    }
     return 0;
 }
 
@@ -1362,19 +1399,13 @@ HANDLER(remoteDispatchDomainMigrateFinish2, remote_domain_migrate_finish2_args,
 {
     g_autoptr(ternConnect) conn = remoteGetConn(client, error);
     g_auto(ternTypedParamList) p = {0};
-    g_autoptr(ternDomain) dom = NULL;
     unsigned int flags;
 
     if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
         !remoteLegacyParams(&p, NULL, args->dname, 0, args->uri, error) ||
-        !DRIVER_METHOD(conn, domainMigrateFinish3Params, error) ||
-        !(dom = conn->driver->domainMigrateFinish3Params(conn, p.params, p.n,
-                                                         args->cookie.cookie_val,
-                                                         (int)args->cookie.cookie_len, NULL,
-                                                         NULL, flags, args->retcode != 0,
-                                                         error)))
+        !remoteMigrateFinish(conn, &p, args->cookie.cookie_val, (int)args->cookie.cookie_len,
+                             flags, args->retcode != 0, NULL, NULL, &ret->ddom, error))
         return -1;
-    domainToWire(&ret->ddom, dom);
     return 0;
 }
 
