@@ -161,12 +161,29 @@ ternDomainObjBeginJobFull(ternDomainObj *obj, const char *jobName, unsigned int 
 }
 
 void
+ternDomainObjJobSetAllows(ternDomainObj *obj, ternDomainObjJobAllowsFunc allows)
+{
+    g_return_if_fail(obj->job.name != NULL && (obj->job.flags & TERN_DOMAIN_OBJ_JOB_LONG));
+    obj->job.allows = allows;
+}
+
+bool
+ternDomainObjBeginJobAlongside(ternDomainObj *obj, const char *jobName, bool *alongside,
+                               GError **error)
+{
+    *alongside = obj->job.name && (obj->job.flags & TERN_DOMAIN_OBJ_JOB_LONG) &&
+                 obj->job.allows && obj->job.allows(obj, jobName);
+    return *alongside || ternDomainObjBeginJob(obj, jobName, error);
+}
+
+void
 ternDomainObjEndJob(ternDomainObj *obj)
 {
     g_return_if_fail(obj->job.name != NULL);
     g_clear_pointer(&obj->job.name, g_free);
     obj->job.flags = 0;
     obj->job.startedMs = 0;
+    obj->job.allows = NULL;
     g_cond_broadcast(&obj->jobCond);
 }
 

@@ -40,14 +40,24 @@ typedef enum {
     TERN_DOMAIN_OBJ_JOB_NOWAIT = 1 << 1,
 } ternDomainObjJobFlags;
 
+typedef struct _ternDomainObj ternDomainObj;
+
+/*
+ * Asked (lock held) whether the job named @jobName may run alongside the
+ * active long job, without the slot: it must not disturb that job beyond
+ * what the job is built to survive (a destroy the migration sees as its
+ * QEMU's exit, for one).
+ */
+typedef bool (*ternDomainObjJobAllowsFunc)(ternDomainObj *obj, const char *jobName);
+
 typedef struct _ternDomainObjJob ternDomainObjJob;
 struct _ternDomainObjJob {
     char *name;         /* NULL when no job is active */
     unsigned int flags; /* ternDomainObjJobFlags of the active job */
     gint64 startedMs;   /* ternMonotonicMs() at begin */
+    ternDomainObjJobAllowsFunc allows; /* a long job's: what may run alongside; NULL: nothing */
 };
 
-typedef struct _ternDomainObj ternDomainObj;
 struct _ternDomainObj {
     GMutex lock;
     gint refs;     /* atomic */
@@ -148,6 +158,22 @@ bool ternDomainObjBeginJob(ternDomainObj *obj, const char *jobName, GError **err
  */
 bool ternDomainObjBeginJobFull(ternDomainObj *obj, const char *jobName, unsigned int flags,
                                gint64 waitMs, GError **error);
+
+/**
+ * ternDomainObjJobSetAllows: the active long job (lock held) lets the jobs
+ * @allows approves run alongside it (ternDomainObjBeginJobAlongside).
+ * Cleared when the job ends.
+ */
+void ternDomainObjJobSetAllows(ternDomainObj *obj, ternDomainObjJobAllowsFunc allows);
+
+/**
+ * ternDomainObjBeginJobAlongside: as ternDomainObjBeginJob, except that
+ * when the active job is a long one that allows @jobName, the caller runs
+ * alongside it without the slot: *@alongside is then true, and the caller
+ * must not call ternDomainObjEndJob.
+ */
+bool ternDomainObjBeginJobAlongside(ternDomainObj *obj, const char *jobName, bool *alongside,
+                                    GError **error);
 
 /** ternDomainObjEndJob: free the job slot and wake the waiters. Lock held; a job active. */
 void ternDomainObjEndJob(ternDomainObj *obj);

@@ -417,7 +417,7 @@ qemuDomainDestroyFlags(ternDomain *dom, unsigned int flags, GError **error)
 {
     qemuDriver *drv = qemuDriverOfConn(dom->conn);
     TERN_DOMAIN_OBJ_AUTOEND obj = NULL;
-    qemuDomainObjPrivate *priv;
+    bool alongside;
     bool ok;
 
     if (!ternErrorCheckFlags(flags, TERN_DOMAIN_DESTROY_GRACEFUL, "qemuDomainDestroyFlags", error))
@@ -426,24 +426,13 @@ qemuDomainDestroyFlags(ternDomain *dom, unsigned int flags, GError **error)
         return false;
     if (!qemuDomainCheckActive(obj, error))
         return false;
-    priv = obj->privateData;
-    if (priv->mig) {
-        /* a migration holds the job from its first phase to its last, and destroy is how
-         * users stop one from either end (libvirt's does the same): QEMU goes first; its
-         * exit fails the migration, which ends its own job (as when QEMU crashes) */
-        TERN_WARN("domain '%s': destroyed during its migration", obj->def->name);
-        ok = qemuProcessKill(drv, obj, TERN_DOMAIN_SHUTOFF_DESTROYED,
-                             TERN_DOMAIN_EVENT_STOPPED_DESTROYED,
-                             (flags & TERN_DOMAIN_DESTROY_GRACEFUL) ? 60000
-                                                                    : QEMU_DESTROY_GRACE_MS,
-                             error);
-        if (ok)
-            dom->id = -1;
-        return ok;
-    }
-    /* a destroy must not wait behind a stuck job: it is how users get out of one */
-    if (!ternDomainObjBeginJob(obj, "destroy", error))
+    /* a destroy must not wait behind a stuck job: it is how users get out of one; a
+     * migration's job lets it run alongside (its QEMU's exit ends the migration) */
+    if (!ternDomainObjBeginJobAlongside(obj, "destroy", &alongside, error))
         return false;
+    if (alongside)
+        TERN_WARN("domain '%s': destroyed during its '%s' job", obj->def->name,
+                  ternDomainObjGetJob(obj));
     ok = qemuDomainCheckActive(obj, error) &&
          qemuProcessKill(drv, obj, TERN_DOMAIN_SHUTOFF_DESTROYED,
                          TERN_DOMAIN_EVENT_STOPPED_DESTROYED,
@@ -451,7 +440,8 @@ qemuDomainDestroyFlags(ternDomain *dom, unsigned int flags, GError **error)
                          error);
     if (ok)
         dom->id = -1;
-    ternDomainObjEndJob(obj);
+    if (!alongside)
+        ternDomainObjEndJob(obj);
     return ok;
 }
 
@@ -464,22 +454,14 @@ qemuDomainSetRunning(ternDomain *dom, bool run, GError **error)
     qemuDomainObjPrivate *priv;
     qemuMonitor *mon = NULL;
     bool ok;
-
-    bool jobTaken;
+    bool alongside;
 
     if (!(obj = qemuDomainObjFromDomain(dom, error)))
         return false;
     priv = obj->privateData;
-    /* a migration's job lets a suspend through, as libvirt's does (virsh migrate --timeout):
-     * the guest stops dirtying memory and the migration completes */
-    if (!run && priv->mig && !priv->mig->incoming &&
-        priv->mig->phase == QEMU_MIGRATION_PHASE_PERFORM3 && !priv->mig->postcopy) {
-        jobTaken = false;
-    } else if (!ternDomainObjBeginJob(obj, run ? "resume" : "suspend", error)) {
+    /* a running migration lets a suspend run alongside it (qemuMigrationJobAllows) */
+    if (!ternDomainObjBeginJobAlongside(obj, run ? "resume" : "suspend", &alongside, error))
         return false;
-    } else {
-        jobTaken = true;
-    }
     if (!qemuDomainCheckActive(obj, error)) {
         /* *error says why */
     } else if (!run && obj->state == TERN_DOMAIN_PAUSED) {
@@ -515,7 +497,7 @@ qemuDomainSetRunning(ternDomain *dom, bool run, GError **error)
             qemuDomainSaveStatus(drv, obj, NULL);
         }
     }
-    if (jobTaken)
+    if (!alongside)
         ternDomainObjEndJob(obj);
     return ok;
 }

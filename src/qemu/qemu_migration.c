@@ -25,8 +25,9 @@
  * Prepare (destination), Perform (source), Finish (destination) and
  * Confirm (source). The source's job "migration out" spans Begin to
  * Confirm, the destination's "migration in" Prepare to Finish; each is a
- * LONG job, so destroy, suspend or a second migration are refused at once
- * while it runs, and queries (job info) still answer.
+ * LONG job, so other jobs (a second migration) are refused at once while
+ * it runs, except the few qemuMigrationJobAllows lets run alongside, and
+ * queries (job info) still answer.
  *
  * The rule every failure path follows (design.md): until the destination
  * has resumed the guest, the source's copy is the one that lives; once the
@@ -716,6 +717,35 @@ qemuMigrationJobEnd(ternDomainObj *obj)
         qemuDomainSaveStatus(qemuDriverGet(), obj, NULL);
 }
 
+/*
+ * What may run alongside a migration's job (ternDomainObjJobAllowsFunc),
+ * as libvirt lets it: destroy, always (QEMU's exit fails the migration,
+ * which ends its own job, as when QEMU crashes); suspend, while an
+ * outgoing pre-copy transfer runs (virsh migrate --timeout: the guest stops
+ * dirtying memory and the migration completes).
+ */
+static bool
+qemuMigrationJobAllows(ternDomainObj *obj, const char *jobName)
+{
+    qemuMigrationJob *mig = ((qemuDomainObjPrivate *)obj->privateData)->mig;
+
+    if (g_str_equal(jobName, "destroy"))
+        return true;
+    return g_str_equal(jobName, "suspend") && mig && !mig->incoming &&
+           mig->phase == QEMU_MIGRATION_PHASE_PERFORM3 && !mig->postcopy;
+}
+
+/* take the long job of a migration: "migration out" or "migration in" */
+static bool
+qemuMigrationJobBegin(ternDomainObj *obj, bool incoming, GError **error)
+{
+    if (!ternDomainObjBeginJobFull(obj, incoming ? "migration in" : "migration out",
+                                   TERN_DOMAIN_OBJ_JOB_LONG, TERN_DOMAIN_OBJ_JOB_WAIT_MS, error))
+        return false;
+    ternDomainObjJobSetAllows(obj, qemuMigrationJobAllows);
+    return true;
+}
+
 /* the object and its migration job of the expected party, or an error */
 static qemuMigrationJob *
 qemuMigrationJobOf(ternDomainObj *obj, bool incoming, const char *phase, GError **error)
@@ -997,8 +1027,7 @@ qemuMigrationSrcBegin(ternDomain *dom, ternTypedParameter *params, int nparams,
     if (!(obj = qemuDomainObjFromDomain(dom, error)))
         goto fail;
     priv = obj->privateData;
-    if (!ternDomainObjBeginJobFull(obj, "migration out", TERN_DOMAIN_OBJ_JOB_LONG,
-                                   TERN_DOMAIN_OBJ_JOB_WAIT_MS, error))
+    if (!qemuMigrationJobBegin(obj, false, error))
         goto fail;
     if (offline) {
         if (!obj->persistent) {
@@ -1222,8 +1251,7 @@ qemuMigrationDstPrepareAny(ternConnect *dconn, ternNetStream *st, ternTypedParam
                                      error)))
         goto fail;
     priv = obj->privateData;
-    if (!ternDomainObjBeginJobFull(obj, "migration in", TERN_DOMAIN_OBJ_JOB_LONG,
-                                   TERN_DOMAIN_OBJ_JOB_WAIT_MS, error)) {
+    if (!qemuMigrationJobBegin(obj, true, error)) {
         if (!ternDomainObjIsActive(obj)) {
             ternDomainObjRemoveTransientDef(obj);
             if (!existed)

@@ -11,7 +11,8 @@ Usage: test-migrate-p2p.py TERND VIRSH KERNEL INITRAMFS [PART...]
                 (a) the destination ternd killed (then started again), (b) the destination
                 QEMU killed, (c) the a-b link cut (restored after), (d) `virsh domjobabort`
                 from a second client on a, (e) `virsh destroy` of the incoming guest on b;
-                then `virsh destroy` of the migrating guest on a
+                then, on a, `virsh suspend` (allowed), `resume` (refused) and `destroy`
+                of the migrating guest
     concurrent  four tunnelled migrations at once, two each way (256 MiB guests, light
                 dirtying)
     lostfinish  p2p a->b, then tunnelled b->a, each through a proxy that drops the
@@ -33,7 +34,6 @@ When a check fails, the hosts' ternd and QEMU logs are copied to
 """
 import os
 import re
-import shutil
 import signal
 import sys
 import time
@@ -43,7 +43,9 @@ sys.path.insert(0, HERE)
 import migrun  # noqa: E402
 from migrun import Client, MigGuest, Migration, jobinfo, migration_report, format_report  # noqa: E402
 from migrun import qemus, wait_for, domstate, listed, host_clean, clean_detail  # noqa: E402
+from migrun import wait_transfer, wait_listening  # noqa: E402
 import ternhosts  # noqa: E402
+from ternhost import Tap  # noqa: E402
 from ternhosts import TestHosts  # noqa: E402
 from testguest import qemu_pids  # noqa: E402
 
@@ -57,31 +59,6 @@ MODES = [
     ("p2p", ["--live", "--p2p"]),
     ("tunnelled", ["--live", "--p2p", "--tunnelled"]),
 ]
-
-
-class Tap:
-    """TAP on stdout, flushed line by line (meson shows progress), with "# " notes."""
-
-    def __init__(self):
-        self.n = 0
-        self.failed = []
-
-    def ok(self, cond, desc, detail=""):
-        self.n += 1
-        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc), flush=True)
-        if not cond:
-            self.failed.append(desc)
-            self.note(detail, "#   ")
-        return bool(cond)
-
-    @staticmethod
-    def note(text, prefix="# "):
-        for line in str(text).splitlines():
-            print(prefix + line, flush=True)
-
-    def done(self):
-        print("1..%d" % self.n, flush=True)
-        return 1 if self.failed else 0
 
 
 class Ctx:
@@ -186,42 +163,12 @@ def wait_dirtied(guest, mib, timeout=60):
 
 
 def remove_guest(ctx, guest):
-    for h in (ctx.a, ctx.b):
-        if h.pid is None:
-            try:
-                ctx.hosts.start_ternd(h)
-            except Exception as e:  # noqa: BLE001 -- the teardown removes the rest
-                ctx.tap.note("could not restart ternd on %s: %s" % (h.name, e))
-                continue
-        ctx.v(h).run("destroy", guest.name)
-        ctx.v(h).run("undefine", guest.name)
-    guest.close()
-
-
-def wait_transfer(ctx, mig, src, name, min_bytes, timeout=60):
-    """Poll domjobinfo on @src until @name's outgoing migration has moved @min_bytes; the job
-    info then, or None if the migration ended first or time ran out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and mig.running():
-        info, _ = jobinfo(ctx.v(src), name)
-        if info and info.get("Job type") == "Unbounded" and \
-                isinstance(info.get("Data processed"), int) and info["Data processed"] >= min_bytes:
-            return info
-        time.sleep(0.2)
-    return None
+    migrun.remove_guest(ctx, guest, ctx.tap.note)
 
 
 def end_migration(ctx, mig, src, timeout):
-    """Wait up to @timeout s for @mig; if it still runs then, domjobabort on @src and end the
-    client. Returns (Result, timed_out)."""
-    res = mig.wait(timeout)
-    if res is not None:
-        return res, False
-    ctx.v(src).run("domjobabort", mig.cmd[-2])
-    res = mig.wait(30)
-    if res is None:
-        res = mig.kill()
-    return res, True
+    """migrun.end_migration, domjobabort sent to @src."""
+    return migrun.end_migration(ctx.v(src), mig, timeout)
 
 
 # -- part hops -----------------------------------------------------------------------------------
@@ -412,7 +359,7 @@ def fault_case(ctx, g, case):
     off = log_size(a)
     mig = Migration(ctx.v(a), g.name, b.uri_tcp, "--live", "--p2p", "--tunnelled",
                     "--bandwidth", "20")
-    info = wait_transfer(ctx, mig, a, g.name, 16 * MIB)
+    info = wait_transfer(ctx.v(a), mig, g.name, 16 * MIB)
     if not tap.ok(info is not None, "%s: the tunnelled migration is transferring (16 MiB across)"
                   % label, "%s\n%s" % (mig.wait(0) or "no Unbounded job with 16 MiB processed "
                                        "within 60 s", migrun.diagnostics(ctx.hosts))):
@@ -522,10 +469,17 @@ def destroy_on_source(ctx, g):
     label = "destroy on the source"
     mig = Migration(ctx.v(a), g.name, b.uri_tcp, "--live", "--p2p", "--tunnelled",
                     "--bandwidth", "20")
-    if not tap.ok(wait_transfer(ctx, mig, a, g.name, 16 * MIB) is not None,
+    if not tap.ok(wait_transfer(ctx.v(a), mig, g.name, 16 * MIB) is not None,
                   "%s: the tunnelled migration is transferring" % label, mig.wait(0)):
         end_migration(ctx, mig, a, 30)
         return
+    # what runs alongside a migration's job: suspend (virsh migrate --timeout), not resume
+    r = ctx.v(a).run("suspend", g.name)
+    tap.ok(r.ok and domstate(ctx.v(a), g.name) == "paused" and mig.running(),
+           "%s: virsh suspend on a succeeds during the migration, which goes on" % label, r)
+    r = ctx.v(a).run("resume", g.name)
+    tap.ok(not r.ok and "job in progress" in r.err,
+           "%s: virsh resume on a is refused while the migration runs" % label, r)
     t = time.monotonic()
     r = ctx.v(a).run("destroy", g.name)
     tap.ok(r.ok, "%s: virsh destroy on a succeeds during the migration" % label, r)
@@ -592,19 +546,6 @@ def part_concurrent(ctx):
 
 # -- part lostfinish ----------------------------------------------------------------------------
 
-PROXY_PORT = 16610
-PROC_FINISH3_PARAMS = 306
-
-
-def wait_listening(host, port, timeout=10):
-    deadline = time.monotonic() + timeout
-    while host.connect(host, port) is not None:
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.1)
-    return True
-
-
 def part_lostfinish(ctx):
     """The destination ran the guest but its answer to Finish is lost with the connection (a
     proxy in front of the destination daemon drops it): resuming the source would run the
@@ -620,21 +561,18 @@ def part_lostfinish(ctx):
     try:
         for mode, opts in MODES:
             label = "lost Finish answer, %s %s->%s" % (mode, src.name, dst.name)
-            proxy = dst.popen(sys.executable, os.path.join(HERE, "featureproxy.py"), dst.addr,
-                              str(PROXY_PORT), dst.addr, str(ternhosts.TERND_PORT), "", proclog,
-                              str(PROC_FINISH3_PARAMS))
+            proxy = migrun.finish_dropper_start(dst, proclog)
             try:
-                if not tap.ok(wait_listening(dst, PROXY_PORT),
-                              "%s: the proxy listens on %s:%d" % (label, dst.addr, PROXY_PORT)):
+                if not tap.ok(wait_listening(dst, migrun.PROXY_PORT),
+                              "%s: the proxy listens on %s:%d" % (label, dst.addr,
+                                                                 migrun.PROXY_PORT)):
                     return
                 off = log_size(src)
-                ok = hop(ctx, label, g, opts, src, dst,
-                         uri="qemu+tcp://%s:%d/system" % (dst.addr, PROXY_PORT))
+                ok = hop(ctx, label, g, opts, src, dst, uri=migrun.finish_dropper_uri(dst))
             finally:
                 proxy.kill()
                 proxy.wait()
-            with open(proclog) as f:
-                cuts = f.read().count("cut %d" % PROC_FINISH3_PARAMS)
+            cuts = migrun.finish_dropper_cuts(proclog)
             tap.ok(cuts == 1, "%s: the proxy dropped Finish's answer (%d cut)" % (label, cuts))
             os.unlink(proclog)
             lines = log_since(src, off, r"answer to Finish was lost|destination runs it")
@@ -658,74 +596,38 @@ PARTS = {"hops": part_hops, "faults": part_faults, "concurrent": part_concurrent
          "lostfinish": part_lostfinish}
 
 
-def save_logs(hosts):
-    dest = "/tmp/tern-migrate-p2p-logs-%d" % os.getpid()
-    for h in hosts:
-        d = os.path.join(dest, h.name)
-        os.makedirs(d, exist_ok=True)
-        if os.path.exists(h.log_path):
-            shutil.copy(h.log_path, d)
-        qdir = os.path.join(h.root, "var/log/tern/qemu")
-        if os.path.isdir(qdir):
-            shutil.copytree(qdir, os.path.join(d, "qemu"), dirs_exist_ok=True)
-    gdir = os.path.join(hosts.workdir, "guests")
-    if os.path.isdir(gdir):
-        shutil.copytree(gdir, os.path.join(dest, "guests"), dirs_exist_ok=True)
-    return dest
-
-
 def main(argv):
     if len(argv) < 5:
         sys.stderr.write(__doc__)
         return 2
     ternd, virsh, kernel, initrd = argv[1:5]
-    names = argv[5:] or list(PARTS)
-    unknown = [n for n in names if n not in PARTS]
-    if unknown:
-        sys.stderr.write("unknown part(s) %s; known: %s\n" % (unknown, " ".join(PARTS)))
+    names = migrun.parts_chosen(argv[5:], PARTS, "part")
+    if names is None:
         return 2
-    if os.geteuid() != 0:
-        print("1..0 # SKIP needs root (network namespaces)")
-        return 0
-    if not shutil.which("qemu-system-x86_64"):
-        print("1..0 # SKIP qemu-system-x86_64 not found")
-        return 0
-    if not virsh or not (os.path.exists(virsh) or shutil.which(virsh)):
-        print("1..0 # SKIP virsh not found")
+    missing = migrun.hosts_missing(virsh)
+    if missing:
+        print("1..0 # SKIP %s" % missing)
         return 0
     tap = Tap()
     for path in (kernel, initrd):
         if not os.path.isfile(path):
             tap.ok(False, "the test guest exists", "%s is missing" % path)
             return tap.done()
-    # meson passes build-tree paths relative to its working directory
-    ternd = os.path.abspath(ternd)
-    virsh = os.path.abspath(virsh) if os.sep in virsh else shutil.which(virsh)
-    kernel, initrd = os.path.abspath(kernel), os.path.abspath(initrd)
+    ternd, kernel, initrd = migrun.abspaths(ternd, kernel, initrd)
+    virsh = migrun.command_path(virsh)
     t0 = time.monotonic()
     with TestHosts(ternd, n=2, lock_timeout=LOCK_TIMEOUT) as hosts:
         tap.note("test hosts ready after %.1f s (lock included)" % (time.monotonic() - t0))
         ctx = Ctx(hosts, tap, virsh, kernel, initrd)
-        for name in names:
-            tap.note("--- part %s" % name)
-            tp = time.monotonic()
-            before = len(tap.failed)
-            try:
-                PARTS[name](ctx)
-            except Exception:  # noqa: BLE001 -- report, go on with the next part
-                import traceback
-                tap.ok(False, "part %s ran to its end" % name,
-                       "%s\n%s" % (traceback.format_exc(), migrun.diagnostics(hosts)))
-            tap.note("part %s: %.1f s, %d failure(s)" % (name, time.monotonic() - tp,
-                                                        len(tap.failed) - before))
+        migrun.run_parts(ctx, PARTS, names, tap, lambda desc, detail: tap.ok(False, desc, detail),
+                         "part")
         g = getattr(ctx, "hop_guest", None)
         if g is not None:
             remove_guest(ctx, g)
         if tap.failed:
-            tap.note("logs kept in %s" % save_logs(hosts))
+            tap.note("logs kept in %s" % migrun.save_logs(hosts, "tern-migrate-p2p-logs"))
     tap.note("%d checks, %d failed, in %.0f s" % (tap.n, len(tap.failed), time.monotonic() - t0))
     return tap.done()
-
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))

@@ -431,6 +431,52 @@ testJobBusy(void)
     ternDomainObjEndJob(obj);
 }
 
+/* a long job that lets "destroy" run alongside it */
+static bool
+testAllowsDestroy(ternDomainObj *obj, const char *jobName)
+{
+    (void)obj;
+    return g_str_equal(jobName, "destroy");
+}
+
+/* what a long job allows runs alongside it without the slot; the rest is refused at once */
+static void
+testJobAlongside(void)
+{
+    g_autoptr(ternDomainObjList) list = ternDomainObjListNew(NULL);
+    TERN_DOMAIN_OBJ_AUTOEND obj = testAdd(list, "vm1", UUID1, 0);
+    g_autoptr(GError) err = NULL;
+    bool alongside = true;
+
+    /* no job: the slot is taken as usual */
+    g_assert_true(ternDomainObjBeginJobAlongside(obj, "destroy", &alongside, &err));
+    g_assert_false(alongside);
+    g_assert_cmpstr(ternDomainObjGetJob(obj), ==, "destroy");
+    ternDomainObjEndJob(obj);
+
+    g_assert_true(
+        ternDomainObjBeginJobFull(obj, "migration out", TERN_DOMAIN_OBJ_JOB_LONG, 1000, &err));
+    /* a long job allows nothing until it says so */
+    g_assert_false(ternDomainObjBeginJobAlongside(obj, "destroy", &alongside, &err));
+    g_assert_error(err, ternErrorQuark(TERN_FROM_DOMAIN), TERN_ERR_OPERATION_INVALID);
+    g_clear_error(&err);
+    ternDomainObjJobSetAllows(obj, testAllowsDestroy);
+    g_assert_true(ternDomainObjBeginJobAlongside(obj, "destroy", &alongside, &err));
+    g_assert_no_error(err);
+    g_assert_true(alongside);
+    g_assert_cmpstr(ternDomainObjGetJob(obj), ==, "migration out");
+    g_assert_false(ternDomainObjBeginJobAlongside(obj, "suspend", &alongside, &err));
+    g_assert_error(err, ternErrorQuark(TERN_FROM_DOMAIN), TERN_ERR_OPERATION_INVALID);
+    g_clear_error(&err);
+    /* what a job allowed ends with it */
+    ternDomainObjEndJob(obj);
+    g_assert_true(
+        ternDomainObjBeginJobFull(obj, "migration in", TERN_DOMAIN_OBJ_JOB_LONG, 1000, &err));
+    g_assert_false(ternDomainObjBeginJobAlongside(obj, "destroy", &alongside, &err));
+    g_clear_error(&err);
+    ternDomainObjEndJob(obj);
+}
+
 typedef struct {
     ternDomainObj *obj;
     gint started; /* the waiter is about to wait */
@@ -566,6 +612,7 @@ main(int argc, char **argv)
     g_test_add_func("/domain-obj/filter", testFilter);
     g_test_add_func("/domain-obj/private-data", testPrivateData);
     g_test_add_func("/domain-obj/job/busy", testJobBusy);
+    g_test_add_func("/domain-obj/job/alongside", testJobAlongside);
     g_test_add_func("/domain-obj/job/wait", testJobWait);
     g_test_add_func("/domain-obj/job/removed", testJobRemoved);
     return g_test_run();
