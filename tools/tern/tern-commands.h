@@ -81,6 +81,37 @@ const char *ternCmdOptString(const ternCmd *cmd, const char *name);
  */
 int ternCmdOptInt(ternControl *ctl, const ternCmd *cmd, const char *name, int min, int *value);
 
+/**
+ * ternCmdOptULLong: read option @name as an unsigned integer in 0..@max
+ * into *@value; returns as ternCmdOptInt(), with the same message.
+ */
+int ternCmdOptULLong(ternControl *ctl, const ternCmd *cmd, const char *name,
+                     unsigned long long max, unsigned long long *value);
+
+/* Two option names, for ternCmdCheckOptPairs(). */
+typedef struct {
+    const char *a;
+    const char *b;
+} ternCmdOptPair;
+
+/**
+ * ternCmdCheckOptPairs: virsh's VSH_EXCLUSIVE_OPTIONS and VSH_REQUIRE_OPTION:
+ * no pair of @exclusive given together, and each .a of @requires only with
+ * its .b. False after reporting which rule was broken.
+ */
+bool ternCmdCheckOptPairs(ternControl *ctl, const ternCmd *cmd, const ternCmdOptPair *exclusive,
+                          size_t nexclusive, const ternCmdOptPair *requires, size_t nrequires);
+
+/* The row of an option table for the domain argument most commands take first. */
+/* clang-format off */
+#define TERN_CMD_OPT_DOMAIN(helptext)                                                              \
+    {.name = "domain",                                                                             \
+     .type = TERN_CMD_OPT_STRING,                                                                  \
+     .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,                                     \
+     .arg = "domain",                                                                              \
+     .help = helptext}
+/* clang-format on */
+
 /** ternCmdName: the name of the command being run. */
 const char *ternCmdName(const ternCmd *cmd);
 
@@ -112,6 +143,12 @@ void ternCtlSaveError(void);
  * "Failed to open file 'PATH': REASON" (or read, or too large).
  */
 char *ternCtlReadFile(ternControl *ctl, const char *path);
+
+/**
+ * ternCliTypedParamToString: @param's value as virsh prints it (libvirt's
+ * virTypedParameterToString: "yes"/"no" for booleans), for g_free.
+ */
+char *ternCliTypedParamToString(const ternTypedParameter *param);
 
 /* Which ways ternCmdLookupDomain may read the argument (virsh's VIRSH_BYID...). */
 typedef enum {

@@ -323,17 +323,8 @@ cmdList(ternControl *ctl, const ternCmd *cmd)
 /* dominfo, domstate, domid, domuuid, domname, dumpxml                                         */
 /* ------------------------------------------------------------------------------------------ */
 
-/* clang-format off */
-#define TERN_CLI_OPT_DOMAIN(helptext)                                                              \
-    {.name = "domain",                                                                             \
-     .type = TERN_CMD_OPT_STRING,                                                                  \
-     .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,                                     \
-     .arg = "domain",                                                                              \
-     .help = helptext}
-/* clang-format on */
-
 const ternCmdOptDef opts_dominfo[] = {
-    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = NULL},
 };
 
@@ -405,7 +396,7 @@ cmdDominfo(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_domstate[] = {
-    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = "reason", .type = TERN_CMD_OPT_BOOL, .help = "also print reason for the state"},
     {.name = NULL},
 };
@@ -435,7 +426,7 @@ cmdDomstate(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_domid[] = {
-    TERN_CLI_OPT_DOMAIN("domain name or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name or uuid"),
     {.name = NULL},
 };
 
@@ -462,7 +453,7 @@ cmdDomid(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_domuuid[] = {
-    TERN_CLI_OPT_DOMAIN("domain id or name"),
+    TERN_CMD_OPT_DOMAIN("domain id or name"),
     {.name = NULL},
 };
 
@@ -489,7 +480,7 @@ cmdDomuuid(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_domname[] = {
-    TERN_CLI_OPT_DOMAIN("domain id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain id or uuid"),
     {.name = NULL},
 };
 
@@ -511,7 +502,7 @@ cmdDomname(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_dumpxml[] = {
-    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = "inactive", .type = TERN_CMD_OPT_BOOL, .help = "show inactive defined XML"},
     {.name = "security-info",
      .type = TERN_CMD_OPT_BOOL,
@@ -556,8 +547,6 @@ cmdDumpXML(ternControl *ctl, const ternCmd *cmd)
 /* define, undefine                                                                            */
 /* ------------------------------------------------------------------------------------------ */
 
-/* virsh's limit on an XML file (VSH_MAX_XML_FILE) */
-
 const ternCmdOptDef opts_define[] = {
     {.name = "file",
      .type = TERN_CMD_OPT_STRING,
@@ -601,7 +590,7 @@ cmdDefine(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_undefine[] = {
-    TERN_CLI_OPT_DOMAIN("domain name or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name or uuid"),
     {.name = NULL},
 };
 
@@ -631,7 +620,7 @@ cmdUndefine(ternControl *ctl, const ternCmd *cmd)
 /* ------------------------------------------------------------------------------------------ */
 
 const ternCmdOptDef opts_start[] = {
-    TERN_CLI_OPT_DOMAIN("name of the inactive domain"),
+    TERN_CMD_OPT_DOMAIN("name of the inactive domain"),
     {.name = "paused", .type = TERN_CMD_OPT_BOOL, .help = "leave the guest paused after creation"},
     {.name = NULL},
 };
@@ -669,7 +658,7 @@ cmdStart(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_destroy[] = {
-    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = "graceful", .type = TERN_CMD_OPT_BOOL, .help = "terminate gracefully"},
     {.name = NULL},
 };
@@ -701,7 +690,7 @@ cmdDestroy(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_shutdown[] = {
-    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = NULL},
 };
 
@@ -727,7 +716,7 @@ cmdShutdown(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_reboot[] = {
-    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = NULL},
 };
 
@@ -753,7 +742,7 @@ cmdReboot(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_suspend[] = {
-    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = NULL},
 };
 
@@ -779,7 +768,7 @@ cmdSuspend(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_resume[] = {
-    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = NULL},
 };
 
@@ -805,7 +794,7 @@ cmdResume(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_autostart[] = {
-    TERN_CLI_OPT_DOMAIN("domain name, id or uuid"),
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = "disable", .type = TERN_CMD_OPT_BOOL, .help = "disable autostarting"},
     {.name = NULL},
 };

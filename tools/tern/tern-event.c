@@ -185,32 +185,9 @@ ternCliEventJobCompletedPrint(ternConnect *conn, ternDomain *dom, ternTypedParam
     g_string_append_printf(text, "event 'job-completed' for domain '%s':\n",
                            ternDomainGetName(dom));
     for (int i = 0; i < nparams; i++) {
-        const ternTypedParameter *p = &params[i];
+        g_autofree char *value = ternCliTypedParamToString(&params[i]);
 
-        g_string_append_printf(text, "\t%s: ", p->field);
-        switch (p->type) {
-        case TERN_TYPED_PARAM_INT:
-            g_string_append_printf(text, "%d\n", p->value.i);
-            break;
-        case TERN_TYPED_PARAM_UINT:
-            g_string_append_printf(text, "%u\n", p->value.ui);
-            break;
-        case TERN_TYPED_PARAM_LLONG:
-            g_string_append_printf(text, "%lld\n", p->value.l);
-            break;
-        case TERN_TYPED_PARAM_ULLONG:
-            g_string_append_printf(text, "%llu\n", p->value.ul);
-            break;
-        case TERN_TYPED_PARAM_DOUBLE:
-            g_string_append_printf(text, "%f\n", p->value.d);
-            break;
-        case TERN_TYPED_PARAM_BOOLEAN:
-            g_string_append_printf(text, "%s\n", p->value.b ? "yes" : "no");
-            break;
-        default:
-            g_string_append_printf(text, "%s\n", p->value.s ? p->value.s : "");
-            break;
-        }
+        g_string_append_printf(text, "\t%s: %s\n", params[i].field, value);
     }
     ternCliEventPrintf(opaque, "%s", text->str);
 }
@@ -266,15 +243,11 @@ const ternCmdInfo info_event = {
             "event ends the wait; --timeout or Ctrl-C end it too. Succeeds if any event came.",
 };
 
-static bool
-ternCliEventCheckExclusive(ternControl *ctl, const ternCmd *cmd, const char *a, const char *b)
-{
-    if (ternCmdOptBool(cmd, a) && ternCmdOptBool(cmd, b)) {
-        ternCtlError(ctl, "Options --%s and --%s are mutually exclusive", a, b);
-        return false;
-    }
-    return true;
-}
+static const ternCmdOptPair ternCliEventExclusive[] = {
+    {"all", "event"},
+    {"list", "all"},
+    {"list", "event"},
+};
 
 bool
 cmdEvent(ternControl *ctl, const ternCmd *cmd)
@@ -293,9 +266,8 @@ cmdEvent(ternControl *ctl, const ternCmd *cmd)
     int timeout = 0;
     bool ret = false;
 
-    if (!ternCliEventCheckExclusive(ctl, cmd, "all", "event") ||
-        !ternCliEventCheckExclusive(ctl, cmd, "list", "all") ||
-        !ternCliEventCheckExclusive(ctl, cmd, "list", "event"))
+    if (!ternCmdCheckOptPairs(ctl, cmd, ternCliEventExclusive, G_N_ELEMENTS(ternCliEventExclusive),
+                              NULL, 0))
         return false;
 
     if (ternCmdOptBool(cmd, "list")) {

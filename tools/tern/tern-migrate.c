@@ -23,74 +23,11 @@
  */
 
 /* ------------------------------------------------------------------------------------------ */
-/* Numbers                                                                                     */
-/* ------------------------------------------------------------------------------------------ */
-
-static void
-ternCliNumberError(ternControl *ctl, const ternCmd *cmd, const char *name)
-{
-    ternCtlError(ctl, "Numeric value '%s' for <%s> option is malformed or out of range",
-                 ternCmdOptString(cmd, name), name);
-}
-
-/* Option @name as an unsigned 64-bit number: 1 given, 0 not given, -1 reported. */
-static int
-ternCliOptULLong(ternControl *ctl, const ternCmd *cmd, const char *name, unsigned long long *value)
-{
-    const char *text = ternCmdOptString(cmd, name);
-    guint64 n;
-
-    if (!text)
-        return 0;
-    if (!g_ascii_string_to_unsigned(text, 10, 0, G_MAXUINT64, &n, NULL)) {
-        ternCliNumberError(ctl, cmd, name);
-        return -1;
-    }
-    *value = n;
-    return 1;
-}
-
-/* ------------------------------------------------------------------------------------------ */
-/* Option rules virsh states with VSH_EXCLUSIVE_OPTIONS / VSH_REQUIRE_OPTION                    */
-/* ------------------------------------------------------------------------------------------ */
-
-typedef struct {
-    const char *a;
-    const char *b;
-} ternCliOptPair;
-
-/* None of @exclusive given together, and each .a of @requires only with its .b. */
-static bool
-ternCliCheckOptPairs(ternControl *ctl, const ternCmd *cmd, const ternCliOptPair *exclusive,
-                     size_t nexclusive, const ternCliOptPair *requires, size_t nrequires)
-{
-    for (size_t i = 0; i < nexclusive; i++) {
-        if (ternCmdOptString(cmd, exclusive[i].a) && ternCmdOptString(cmd, exclusive[i].b)) {
-            ternCtlError(ctl, "Options --%s and --%s are mutually exclusive", exclusive[i].a,
-                         exclusive[i].b);
-            return false;
-        }
-    }
-    for (size_t i = 0; i < nrequires; i++) {
-        if (ternCmdOptString(cmd, requires[i].a) && !ternCmdOptString(cmd, requires[i].b)) {
-            ternCtlError(ctl, "Option --%s is required by option --%s", requires[i].b,
-                         requires[i].a);
-            return false;
-        }
-    }
-    return true;
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* migrate                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
 const ternCmdOptDef opts_migrate[] = {
-    {.name = "domain",
-     .type = TERN_CMD_OPT_STRING,
-     .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,
-     .arg = "domain",
-     .help = "domain name, id or uuid"},
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = "desturi",
      .type = TERN_CMD_OPT_STRING,
      .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,
@@ -277,12 +214,12 @@ static const ternCliMigrateParamOpt ternCliMigrateParamOpts[] = {
     {"tls-destination", TERN_MIGRATE_PARAM_TLS_DESTINATION, TERN_CLI_PARAM_STRING},
 };
 
-static const ternCliOptPair ternCliMigrateExclusive[] = {
+static const ternCmdOptPair ternCliMigrateExclusive[] = {
     {"live", "offline"},
     {"timeout-suspend", "timeout-postcopy"},
 };
 
-static const ternCliOptPair ternCliMigrateRequires[] = {
+static const ternCmdOptPair ternCliMigrateRequires[] = {
     {"postcopy-after-precopy", "postcopy"},
     {"timeout-postcopy", "postcopy"},
     {"persistent-xml", "persistent"},
@@ -340,7 +277,7 @@ ternCliMigrateAddParam(ternControl *ctl, const ternCmd *cmd, const ternCliMigrat
         rc = ternTypedParamsAddInt(&p->params, &p->n, &p->max, def->param, i);
         break;
     case TERN_CLI_PARAM_ULLONG:
-        if (ternCliOptULLong(ctl, cmd, def->opt, &ull) < 0)
+        if (ternCmdOptULLong(ctl, cmd, def->opt, G_MAXUINT64, &ull) < 0)
             return false;
         rc = ternTypedParamsAddULLong(&p->params, &p->n, &p->max, def->param, ull);
         break;
@@ -381,6 +318,16 @@ typedef struct {
     ternCliTimeoutAction timeoutAction;
 } ternCliMigrateJob;
 
+/* @src named, calling @func, attached to the main context; the caller keeps its reference. */
+static GSource *
+ternCliSourceAttach(GSource *src, const char *name, GSourceFunc func, gpointer data)
+{
+    g_source_set_name(src, name);
+    g_source_set_callback(src, func, data, NULL);
+    g_source_attach(src, NULL);
+    return src;
+}
+
 static gboolean
 ternCliMigrateDone(gpointer opaque)
 {
@@ -394,7 +341,6 @@ static gpointer
 ternCliMigrateThread(gpointer opaque)
 {
     ternCliMigrateJob *job = opaque;
-    GSource *done;
 
     if (job->dconn) {
         ternDomain *ddom = ternDomainMigrate3(job->dom, job->dconn, job->params.params,
@@ -411,11 +357,8 @@ ternCliMigrateThread(gpointer opaque)
     if (!job->ok && ternGetLastError() && ternCopyLastError(&job->err) > 0)
         job->errSet = true;
 
-    done = g_idle_source_new();
-    g_source_set_name(done, "tern-migrate-done");
-    g_source_set_callback(done, ternCliMigrateDone, job, NULL);
-    g_source_attach(done, NULL);
-    g_source_unref(done);
+    g_source_unref(
+        ternCliSourceAttach(g_idle_source_new(), "tern-migrate-done", ternCliMigrateDone, job));
     return NULL;
 }
 
@@ -530,15 +473,6 @@ ternCliMigrateInterrupt(gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
-static GSource *
-ternCliSourceAttach(GSource *src, const char *name, GSourceFunc func, gpointer data)
-{
-    g_source_set_name(src, name);
-    g_source_set_callback(src, func, data, NULL);
-    g_source_attach(src, NULL);
-    return src;
-}
-
 /* Run the migration on a worker and wait for it; true if it succeeded. */
 static bool
 ternCliMigrateRun(ternControl *ctl, ternCliMigrateJob *job, guint timeout)
@@ -596,7 +530,7 @@ cmdMigrate(ternControl *ctl, const ternCmd *cmd)
     int timeout = 0;
     bool ok = false;
 
-    if (!ternCliCheckOptPairs(ctl, cmd, ternCliMigrateExclusive,
+    if (!ternCmdCheckOptPairs(ctl, cmd, ternCliMigrateExclusive,
                               G_N_ELEMENTS(ternCliMigrateExclusive), ternCliMigrateRequires,
                               G_N_ELEMENTS(ternCliMigrateRequires)))
         return false;
@@ -654,11 +588,7 @@ cleanup:
 /* ------------------------------------------------------------------------------------------ */
 
 const ternCmdOptDef opts_domjobinfo[] = {
-    {.name = "domain",
-     .type = TERN_CMD_OPT_STRING,
-     .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,
-     .arg = "domain",
-     .help = "domain name, id or uuid"},
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = "completed",
      .type = TERN_CMD_OPT_BOOL,
      .help = "return statistics of a recently completed job"},
@@ -876,30 +806,6 @@ ternCliPrintJobTotals(ternControl *ctl, const char *what, unsigned long long pro
     ternCliPrintSize(ctl, lt, total, false);
 }
 
-/* libvirt's virTypedParameterToString */
-static char *
-ternCliTypedParamToString(const ternTypedParameter *p)
-{
-    switch (p->type) {
-    case TERN_TYPED_PARAM_INT:
-        return g_strdup_printf("%d", p->value.i);
-    case TERN_TYPED_PARAM_UINT:
-        return g_strdup_printf("%u", p->value.ui);
-    case TERN_TYPED_PARAM_LLONG:
-        return g_strdup_printf("%lld", p->value.l);
-    case TERN_TYPED_PARAM_ULLONG:
-        return g_strdup_printf("%llu", p->value.ul);
-    case TERN_TYPED_PARAM_DOUBLE:
-        return g_strdup_printf("%lf", p->value.d);
-    case TERN_TYPED_PARAM_BOOLEAN:
-        return g_strdup(p->value.b ? "yes" : "no");
-    case TERN_TYPED_PARAM_STRING:
-        return g_strdup(p->value.s);
-    default:
-        return g_strdup("<null>");
-    }
-}
-
 static bool
 ternCliDomjobinfoPrint(ternControl *ctl, const ternCmd *cmd, const ternDomainJobInfo *info,
                        ternTypedParameter *params, int nparams, unsigned int flags)
@@ -957,7 +863,7 @@ ternCliDomjobinfoPrint(ternControl *ctl, const ternCmd *cmd, const ternDomainJob
 bool
 cmdDomjobinfo(ternControl *ctl, const ternCmd *cmd)
 {
-    static const ternCliOptPair requires[] = {{"keep-completed", "completed"}};
+    static const ternCmdOptPair requires[] = {{"keep-completed", "completed"}};
     g_autoptr(ternDomain) dom = NULL;
     ternDomainJobInfo info;
     ternTypedParameter *params = NULL;
@@ -965,7 +871,7 @@ cmdDomjobinfo(ternControl *ctl, const ternCmd *cmd)
     int nparams = 0;
     bool ok = false;
 
-    if (!ternCliCheckOptPairs(ctl, cmd, NULL, 0, requires, G_N_ELEMENTS(requires)))
+    if (!ternCmdCheckOptPairs(ctl, cmd, NULL, 0, requires, G_N_ELEMENTS(requires)))
         return false;
     if (!(dom = ternCmdLookupDomain(ctl, cmd, "domain", TERN_LOOKUP_ALL, NULL)))
         return false;
@@ -1008,20 +914,10 @@ cleanup:
 /* domjobabort, migrate-postcopy                                                               */
 /* ------------------------------------------------------------------------------------------ */
 
-/* The options of a command that takes just a domain. */
-#define TERN_CLI_OPTS_DOMAIN_ONLY(cmdname)                                                         \
-    const ternCmdOptDef opts_##cmdname[] = {                                                       \
-        {.name = "domain",                                                                         \
-         .type = TERN_CMD_OPT_STRING,                                                              \
-         .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,                                 \
-         .arg = "domain",                                                                          \
-         .help = "domain name, id or uuid"},                                                       \
-        {.name = NULL},                                                                            \
-    }
-
-TERN_CLI_OPTS_DOMAIN_ONLY(domjobabort);
-TERN_CLI_OPTS_DOMAIN_ONLY(migrate_postcopy);
-TERN_CLI_OPTS_DOMAIN_ONLY(migrate_getmaxdowntime);
+const ternCmdOptDef opts_domjobabort[] = {
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
+    {.name = NULL},
+};
 
 const ternCmdInfo info_domjobabort = {
     .help = "abort active domain job",
@@ -1037,6 +933,11 @@ cmdDomjobabort(ternControl *ctl, const ternCmd *cmd)
         return false;
     return ternDomainAbortJob(dom) == 0;
 }
+
+const ternCmdOptDef opts_migrate_postcopy[] = {
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
+    {.name = NULL},
+};
 
 const ternCmdInfo info_migrate_postcopy = {
     .help = "Switch running migration from pre-copy to post-copy",
@@ -1059,11 +960,7 @@ cmdMigratePostcopy(ternControl *ctl, const ternCmd *cmd)
 /* ------------------------------------------------------------------------------------------ */
 
 const ternCmdOptDef opts_migrate_setmaxdowntime[] = {
-    {.name = "domain",
-     .type = TERN_CMD_OPT_STRING,
-     .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,
-     .arg = "domain",
-     .help = "domain name, id or uuid"},
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = "downtime",
      .type = TERN_CMD_OPT_STRING,
      .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,
@@ -1084,7 +981,7 @@ cmdMigrateSetMaxDowntime(ternControl *ctl, const ternCmd *cmd)
     g_autoptr(ternDomain) dom = NULL;
     unsigned long long downtime = 0;
 
-    if (ternCliOptULLong(ctl, cmd, "downtime", &downtime) < 0)
+    if (ternCmdOptULLong(ctl, cmd, "downtime", G_MAXUINT64, &downtime) < 0)
         return false;
     if (downtime < 1) {
         ternCtlError(ctl, "migrate: Invalid downtime");
@@ -1094,6 +991,11 @@ cmdMigrateSetMaxDowntime(ternControl *ctl, const ternCmd *cmd)
         return false;
     return ternDomainMigrateSetMaxDowntime(dom, downtime, 0) == 0;
 }
+
+const ternCmdOptDef opts_migrate_getmaxdowntime[] = {
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
+    {.name = NULL},
+};
 
 const ternCmdInfo info_migrate_getmaxdowntime = {
     .help = "get maximum tolerable downtime",
@@ -1120,11 +1022,7 @@ cmdMigrateGetMaxDowntime(ternControl *ctl, const ternCmd *cmd)
 /* ------------------------------------------------------------------------------------------ */
 
 const ternCmdOptDef opts_migrate_setspeed[] = {
-    {.name = "domain",
-     .type = TERN_CMD_OPT_STRING,
-     .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,
-     .arg = "domain",
-     .help = "domain name, id or uuid"},
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = "bandwidth",
      .type = TERN_CMD_OPT_STRING,
      .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,
@@ -1147,12 +1045,8 @@ cmdMigrateSetSpeed(ternControl *ctl, const ternCmd *cmd)
     unsigned long long bandwidth = 0;
     unsigned int flags = 0;
 
-    if (ternCliOptULLong(ctl, cmd, "bandwidth", &bandwidth) < 0)
+    if (ternCmdOptULLong(ctl, cmd, "bandwidth", ULONG_MAX, &bandwidth) < 0)
         return false;
-    if (bandwidth > ULONG_MAX) {
-        ternCliNumberError(ctl, cmd, "bandwidth");
-        return false;
-    }
     if (ternCmdOptBool(cmd, "postcopy"))
         flags |= TERN_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY;
     if (!(dom = ternCmdLookupDomain(ctl, cmd, "domain", TERN_LOOKUP_ALL, NULL)))
@@ -1161,11 +1055,7 @@ cmdMigrateSetSpeed(ternControl *ctl, const ternCmd *cmd)
 }
 
 const ternCmdOptDef opts_migrate_getspeed[] = {
-    {.name = "domain",
-     .type = TERN_CMD_OPT_STRING,
-     .flags = TERN_CMD_OPT_REQUIRED | TERN_CMD_OPT_POSITIONAL,
-     .arg = "domain",
-     .help = "domain name, id or uuid"},
+    TERN_CMD_OPT_DOMAIN("domain name, id or uuid"),
     {.name = "postcopy", .type = TERN_CMD_OPT_BOOL, .help = "get post-copy migration bandwidth"},
     {.name = NULL},
 };

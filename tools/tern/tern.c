@@ -254,6 +254,29 @@ ternCtlReadFile(ternControl *ctl, const char *path)
     return g_string_free(g_steal_pointer(&data), FALSE);
 }
 
+char *
+ternCliTypedParamToString(const ternTypedParameter *param)
+{
+    switch (param->type) {
+    case TERN_TYPED_PARAM_INT:
+        return g_strdup_printf("%d", param->value.i);
+    case TERN_TYPED_PARAM_UINT:
+        return g_strdup_printf("%u", param->value.ui);
+    case TERN_TYPED_PARAM_LLONG:
+        return g_strdup_printf("%lld", param->value.l);
+    case TERN_TYPED_PARAM_ULLONG:
+        return g_strdup_printf("%llu", param->value.ul);
+    case TERN_TYPED_PARAM_DOUBLE:
+        return g_strdup_printf("%f", param->value.d);
+    case TERN_TYPED_PARAM_BOOLEAN:
+        return g_strdup(param->value.b ? "yes" : "no");
+    case TERN_TYPED_PARAM_STRING:
+        return g_strdup(param->value.s ? param->value.s : "");
+    default:
+        return g_strdup("<null>");
+    }
+}
+
 ternConnect *
 ternCtlConnect(ternControl *ctl)
 {
@@ -359,6 +382,45 @@ ternCmdOptInt(ternControl *ctl, const ternCmd *cmd, const char *name, int min, i
     }
     *value = (int)n;
     return 1;
+}
+
+int
+ternCmdOptULLong(ternControl *ctl, const ternCmd *cmd, const char *name, unsigned long long max,
+                 unsigned long long *value)
+{
+    const char *text = ternCmdOptString(cmd, name);
+    guint64 n;
+
+    if (!text)
+        return 0;
+    if (!g_ascii_string_to_unsigned(text, 10, 0, max, &n, NULL)) {
+        ternCtlError(ctl, "Numeric value '%s' for <%s> option is malformed or out of range", text,
+                     name);
+        return -1;
+    }
+    *value = n;
+    return 1;
+}
+
+bool
+ternCmdCheckOptPairs(ternControl *ctl, const ternCmd *cmd, const ternCmdOptPair *exclusive,
+                     size_t nexclusive, const ternCmdOptPair *requires, size_t nrequires)
+{
+    for (size_t i = 0; i < nexclusive; i++) {
+        if (ternCmdOptBool(cmd, exclusive[i].a) && ternCmdOptBool(cmd, exclusive[i].b)) {
+            ternCtlError(ctl, "Options --%s and --%s are mutually exclusive", exclusive[i].a,
+                         exclusive[i].b);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < nrequires; i++) {
+        if (ternCmdOptBool(cmd, requires[i].a) && !ternCmdOptBool(cmd, requires[i].b)) {
+            ternCtlError(ctl, "Option --%s is required by option --%s", requires[i].b,
+                         requires[i].a);
+            return false;
+        }
+    }
+    return true;
 }
 
 /* The synopsis of one option: "<domain>", "[<domain>]", "[--timeout <seconds>]", "[--all]". */
