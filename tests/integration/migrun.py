@@ -27,12 +27,14 @@ finds a host's QEMUs by their command line, which names the serial log.
 """
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -466,3 +468,166 @@ def host_clean(client, host):
 def clean_detail(client, host):
     return "list --all on %s: %s; QEMUs under its root: %s" % (
         host.name, listed(client), qemus(host))
+
+
+def wait_listening(host, port, timeout=10):
+    """Until something listens on @host's address at @port; False if @timeout s passed first."""
+    return wait_for(lambda: host.connect(host, port) is None, timeout, step=0.1)
+
+
+# -- a migration in progress -------------------------------------------------------------------
+
+def wait_transfer(client, mig, name, min_bytes, timeout=60):
+    """Poll `domjobinfo` of @name through @client (the source's) until its outgoing migration
+    @mig has moved @min_bytes. Returns the parsed job info then, or None if the migration ended
+    first or time ran out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and mig.running():
+        info, _ = jobinfo(client, name)
+        if info and info.get("Job type") == "Unbounded" and \
+                isinstance(info.get("Data processed"), int) and info["Data processed"] >= min_bytes:
+            return info
+        time.sleep(0.2)
+    return None
+
+
+def end_migration(client, mig, timeout, before_abort=None):
+    """Wait up to @timeout s for @mig; if it still runs then, call @before_abort (if any),
+    `domjobabort` its domain through @client (the source's) and end the client. Returns
+    (Result, timed_out)."""
+    res = mig.wait(timeout)
+    if res is not None:
+        return res, False
+    if before_abort:
+        before_abort()
+    client.run("domjobabort", mig.cmd[-2])
+    res = mig.wait(30)
+    if res is None:
+        res = mig.kill()
+    return res, True
+
+
+def remove_guest(ctx, guest, note):
+    """Destroy and undefine @guest on ctx.a and ctx.b (through ctx.v(host)), starting a stopped
+    ternd first (@note says when that fails); stop the guest's tailer."""
+    for h in (ctx.a, ctx.b):
+        if h.pid is None:
+            try:
+                ctx.hosts.start_ternd(h)
+            except Exception as e:  # noqa: BLE001 -- the teardown removes the rest
+                note("could not restart ternd on %s: %s" % (h.name, e))
+                continue
+        ctx.v(h).run("destroy", guest.name)
+        ctx.v(h).run("undefine", guest.name)
+    guest.close()
+
+
+# -- Finish's answer lost: a proxy in front of the destination daemon drops it --------------------
+
+PROXY_PORT = 16610
+PROC_FINISH3_PARAMS = 306
+
+
+def finish_dropper_start(host, proclog):
+    """featureproxy.py on @host, listening on its address at PROXY_PORT in front of its ternd,
+    dropping the answer to Finish (procedure PROC_FINISH3_PARAMS) and logging to @proclog.
+    Returns the Popen; the caller kills and reaps it."""
+    return host.popen(sys.executable, os.path.join(HERE, "featureproxy.py"), host.addr,
+                      str(PROXY_PORT), host.addr, str(ternhosts.TERND_PORT), "", proclog,
+                      str(PROC_FINISH3_PARAMS))
+
+
+def finish_dropper_uri(host):
+    """The daemon URI that reaches @host's ternd through the proxy."""
+    return "qemu+tcp://%s:%d/system" % (host.addr, PROXY_PORT)
+
+
+def finish_dropper_cuts(proclog):
+    """How many answers to Finish the proxy logging to @proclog dropped."""
+    with open(proclog) as f:
+        return f.read().count("cut %d" % PROC_FINISH3_PARAMS)
+
+
+# -- what the migration tests' main() shares ----------------------------------------------------
+
+QEMU = "qemu-system-x86_64"
+
+
+def hosts_missing(virsh):
+    """Why the test hosts cannot run a migration driven by @virsh here (no root, QEMU or virsh),
+    or None when they can."""
+    if os.geteuid() != 0:
+        return "needs root (network namespaces)"
+    if not (shutil.which(QEMU) or os.path.exists("/usr/bin/" + QEMU)):
+        return "%s not found" % QEMU
+    if not virsh or not (os.path.exists(virsh) or shutil.which(virsh)):
+        return "virsh not found"
+    return None
+
+
+def tap_args(argv, doc):
+    """TERND VIRSH KERNEL INITRAMFS from the @argv of a TAP test that takes just those (exits
+    with @doc on another count), or None when the test must skip, its "1..0 # SKIP" printed."""
+    if len(argv) != 5:
+        sys.exit(doc)
+    if hosts_missing(argv[2]):
+        print("1..0 # SKIP needs root, virsh and %s" % QEMU)
+        return None
+    return argv[1:]
+
+
+def parts_chosen(names, parts, word):
+    """@names (all of @parts when empty), or None after saying on stderr which of them are no
+    @word of @parts."""
+    names = names or list(parts)
+    unknown = [n for n in names if n not in parts]
+    if unknown:
+        sys.stderr.write("unknown %s(s) %s; known: %s\n" % (word, unknown, " ".join(parts)))
+        return None
+    return names
+
+
+def abspaths(*paths):
+    """@paths made absolute (meson passes build-tree paths relative to its working directory);
+    "" stays ""."""
+    return [os.path.abspath(p) if p else "" for p in paths]
+
+
+def command_path(cmd):
+    """@cmd made absolute when it is a path, else looked up in PATH."""
+    return os.path.abspath(cmd) if os.sep in cmd else shutil.which(cmd)
+
+
+def run_parts(ctx, parts, names, rep, fail, word):
+    """Run @parts[name](ctx) for each of @names, in order, a part's exception counted as a
+    failure through @fail(desc, detail); @rep (with note() and a failed list) gets the
+    time and the failures of each @word."""
+    for name in names:
+        rep.note("--- %s %s" % (word, name))
+        tp = time.monotonic()
+        before = len(rep.failed)
+        try:
+            parts[name](ctx)
+        except Exception:  # noqa: BLE001 -- report, go on with the next part
+            fail("%s %s ran to its end" % (word, name),
+                 "%s\n%s" % (traceback.format_exc(), diagnostics(ctx.hosts)))
+        rep.note("%s %s: %.1f s, %d failure(s)" % (word, name, time.monotonic() - tp,
+                                                  len(rep.failed) - before))
+
+
+def save_logs(hosts, name):
+    """Copy @hosts' ternd and QEMU logs and the guests' files to /tmp/@name-<pid>/; returns
+    that directory."""
+    dest = "/tmp/%s-%d" % (name, os.getpid())
+    for h in hosts:
+        d = os.path.join(dest, h.name)
+        os.makedirs(d, exist_ok=True)
+        if os.path.exists(h.log_path):
+            shutil.copy(h.log_path, d)
+        qdir = os.path.join(h.root, "var/log/tern/qemu")
+        if os.path.isdir(qdir):
+            shutil.copytree(qdir, os.path.join(d, "qemu"), dirs_exist_ok=True)
+    gdir = os.path.join(hosts.workdir, "guests")
+    if os.path.isdir(gdir):
+        shutil.copytree(gdir, os.path.join(dest, "guests"), dirs_exist_ok=True)
+    return dest

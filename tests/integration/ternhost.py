@@ -95,23 +95,26 @@ class Ternd:
 
 
 class Tap:
-    """Minimal TAP output so meson shows each check."""
+    """TAP on stdout, flushed line by line (meson shows progress), with "# " notes; failed
+    lists the descriptions of the checks that failed."""
 
     def __init__(self):
         self.n = 0
-        self.failed = 0
+        self.failed = []
 
     def ok(self, cond, desc, detail=""):
         self.n += 1
-        if cond:
-            print("ok %d - %s" % (self.n, desc))
-        else:
-            self.failed += 1
-            print("not ok %d - %s" % (self.n, desc))
-            for line in str(detail).splitlines():
-                print("#   " + line)
-        return cond
+        print("%s %d - %s" % ("ok" if cond else "not ok", self.n, desc), flush=True)
+        if not cond:
+            self.failed.append(desc)
+            self.note(detail, "#   ")
+        return bool(cond)
+
+    @staticmethod
+    def note(text, prefix="# "):
+        for line in str(text).splitlines():
+            print(prefix + line, flush=True)
 
     def done(self):
-        print("1..%d" % self.n)
+        print("1..%d" % self.n, flush=True)
         return 1 if self.failed else 0

@@ -30,7 +30,6 @@ logs are copied to /tmp/tern-migrate-logs-<pid>/ before the hosts are removed.
 """
 import os
 import re
-import shutil
 import signal
 import sys
 import time
@@ -40,7 +39,7 @@ sys.path.insert(0, HERE)
 import migrun  # noqa: E402
 from migrun import Client, MigGuest, Migration, jobinfo, migration_report, format_report  # noqa: E402
 from migrun import qemus, wait_for, domstate, listed, host_clean, clean_detail  # noqa: E402
-import ternhosts  # noqa: E402
+from migrun import wait_transfer, wait_listening  # noqa: E402
 from ternhosts import TestHosts  # noqa: E402
 
 MIB = 1 << 20
@@ -94,32 +93,9 @@ class Ctx:
         return MigGuest(self.gdir, name, self.kernel, self.initrd, **kw)
 
 
-def wait_transfer(ctx, mig, src, name, min_bytes, timeout=60):
-    """Poll `virsh domjobinfo` on @src until @name's outgoing migration has moved @min_bytes.
-    Returns the parsed job info then, or None if the migration ended first or time ran out."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and mig.running():
-        info, _ = jobinfo(ctx.v(src), name)
-        if info and info.get("Job type") == "Unbounded" and \
-                isinstance(info.get("Data processed"), int) and info["Data processed"] >= min_bytes:
-            return info
-        time.sleep(0.2)
-    return None
-
-
 def finish_migration(ctx, mig, src, timeout=MIGRATE_TIMEOUT, before_abort=None):
-    """Wait for @mig; if it is still running after @timeout s, call @before_abort (if any),
-    abort the job on @src, then end the client. Returns (Result, timed_out)."""
-    res = mig.wait(timeout)
-    if res is not None:
-        return res, False
-    if before_abort:
-        before_abort()
-    ctx.v(src).run("domjobabort", mig.cmd[-2])
-    res = mig.wait(30)
-    if res is None:
-        res = mig.kill()
-    return res, True
+    """migrun.end_migration, domjobabort sent to @src."""
+    return migrun.end_migration(ctx.v(src), mig, timeout, before_abort)
 
 
 def completed_job(ctx, first, second, name):
@@ -130,17 +106,7 @@ def completed_job(ctx, first, second, name):
 
 
 def remove_guest(ctx, guest):
-    """Destroy and undefine @guest wherever it is; stop its tailer."""
-    for h in (ctx.a, ctx.b):
-        if h.pid is None:
-            try:
-                ctx.hosts.start_ternd(h)
-            except Exception as e:  # noqa: BLE001 -- teardown removes the rest
-                ctx.ck.note("could not restart ternd on %s: %s" % (h.name, e))
-                continue
-        ctx.v(h).run("destroy", guest.name)
-        ctx.v(h).run("undefine", guest.name)
-    guest.close()
+    migrun.remove_guest(ctx, guest, ctx.ck.note)
 
 
 def boot(ctx, guest, host, persistent=True):
@@ -286,7 +252,7 @@ def phase_hops(ctx):
                         "a: %s; %s" % (ctx.v(a).run("dominfo", g.name), clean_detail(ctx.v(b), b))):
             return
         mig = Migration(ctx.v(src), g.name, dst.uri_tcp, "--live", "--bandwidth", "20")
-        info = wait_transfer(ctx, mig, src, g.name, 8 * MIB)
+        info = wait_transfer(ctx.v(src), mig, g.name, 8 * MIB)
         ck.check("%s: the migration at --bandwidth 20 is transferring" % label, info is not None,
                  mig.wait(0) or "no Unbounded job with 8 MiB processed within 60 s")
         sp = ctx.v(src).run("migrate-getspeed", g.name)
@@ -337,7 +303,7 @@ def phase_jobs(ctx):
         # 3: domjobinfo during a migration slowed down by --bandwidth 20, and after it
         label = "3 domjobinfo a->b"
         mig = Migration(ctx.v(a), g.name, b.uri_tcp, "--live", "--bandwidth", "20")
-        info = wait_transfer(ctx, mig, a, g.name, 4 * MIB)
+        info = wait_transfer(ctx.v(a), mig, g.name, 4 * MIB)
         _, r = jobinfo(ctx.v(a), g.name)
         info = migrun.parse_jobinfo(r.out) if r.ok else None
         check_jobinfo(ctx, "%s: virsh domjobinfo on the source: Unbounded, Outgoing migration, "
@@ -369,7 +335,7 @@ def phase_jobs(ctx):
         # 4: domjobabort during a slow migration
         label = "4 domjobabort a->b"
         mig = Migration(ctx.v(a), g.name, b.uri_tcp, "--live", "--bandwidth", "20")
-        info = wait_transfer(ctx, mig, a, g.name, 8 * MIB)
+        info = wait_transfer(ctx.v(a), mig, g.name, 8 * MIB)
         if ck.check("%s: the migration is transferring" % label, info is not None,
                     mig.wait(0) or "no Unbounded job with 8 MiB processed within 60 s"):
             r = ctx.v(a).run("domjobabort", g.name)
@@ -435,7 +401,7 @@ def fault_case(ctx, g, case):
                     "a: %s; %s" % (domstate(ctx.v(a), g.name), clean_detail(ctx.v(b), b))):
         return False
     mig = Migration(ctx.v(a), g.name, b.uri_tcp, "--live", "--bandwidth", "20")
-    info = wait_transfer(ctx, mig, a, g.name, 8 * MIB)
+    info = wait_transfer(ctx.v(a), mig, g.name, 8 * MIB)
     if not ck.check("%s: the migration is transferring" % label, info is not None,
                     mig.wait(0) or "no Unbounded job with 8 MiB processed within 60 s"):
         finish_migration(ctx, mig, a, 60)
@@ -601,10 +567,6 @@ def phase_converge(ctx):
 
 # -- phase lostfinish: the destination's answer to Finish lost on its way to the client ---------
 
-PROXY_PORT = 16610
-PROC_FINISH3_PARAMS = 306
-
-
 def phase_lostfinish(ctx):
     """tern migrate a->b with b's daemon behind a proxy that drops its answer to Finish (b ran
     Finish: the guest runs there). Resuming a's copy would run the guest twice: tern asks b
@@ -615,20 +577,16 @@ def phase_lostfinish(ctx):
         return
     g = ctx.guest("mig-lost", mib=256, dirty=32, rate=32, hb_ms=20)
     proclog = os.path.join(ctx.hosts.workdir, "lostfinish-procs")
-    proxy = b.popen(sys.executable, os.path.join(HERE, "featureproxy.py"), b.addr,
-                    str(PROXY_PORT), b.addr, str(ternhosts.TERND_PORT), "", proclog,
-                    str(PROC_FINISH3_PARAMS))
+    proxy = migrun.finish_dropper_start(b, proclog)
     try:
         if not boot(ctx, g, a):
             return
         if not ck.check("lostfinish: a proxy listens in front of b's ternd",
-                        wait_for(lambda: b.connect(b, PROXY_PORT) is None, 10)):
+                        wait_listening(b, migrun.PROXY_PORT)):
             return
-        mig = Migration(ctx.t(a), g.name, "qemu+tcp://%s:%d/system" % (b.addr, PROXY_PORT),
-                        "--live")
+        mig = Migration(ctx.t(a), g.name, migrun.finish_dropper_uri(b), "--live")
         res, _timed_out = finish_migration(ctx, mig, a)
-        with open(proclog) as f:
-            cuts = f.read().count("cut %d" % PROC_FINISH3_PARAMS)
+        cuts = migrun.finish_dropper_cuts(proclog)
         ck.check("lostfinish: the proxy dropped b's answer to Finish", cuts == 1,
                  "%d answers dropped" % cuts)
         ck.check("lostfinish: tern says it asked b again",
@@ -645,74 +603,37 @@ PHASES = {"hops": phase_hops, "jobs": phase_jobs, "bandwidth": phase_bandwidth,
           "converge": phase_converge, "lostfinish": phase_lostfinish}
 
 
-def save_logs(hosts):
-    dest = "/tmp/tern-migrate-logs-%d" % os.getpid()
-    for h in hosts:
-        d = os.path.join(dest, h.name)
-        os.makedirs(d, exist_ok=True)
-        if os.path.exists(h.log_path):
-            shutil.copy(h.log_path, d)
-        qdir = os.path.join(h.root, "var/log/tern/qemu")
-        if os.path.isdir(qdir):
-            shutil.copytree(qdir, os.path.join(d, "qemu"), dirs_exist_ok=True)
-    gdir = os.path.join(hosts.workdir, "guests")
-    if os.path.isdir(gdir):
-        shutil.copytree(gdir, os.path.join(dest, "guests"), dirs_exist_ok=True)
-    return dest
-
-
 def main(argv):
     if len(argv) < 6:
         sys.stderr.write(__doc__)
         return 2
     ternd, virsh, tern, kernel, initrd = argv[1:6]
-    names = argv[6:] or list(PHASES)
-    unknown = [n for n in names if n not in PHASES]
-    if unknown:
-        sys.stderr.write("unknown phase(s) %s; known: %s\n" % (unknown, " ".join(PHASES)))
+    names = migrun.parts_chosen(argv[6:], PHASES, "phase")
+    if names is None:
         return 2
-    if os.geteuid() != 0:
-        print("SKIP: needs root (network namespaces)")
-        return 77
-    if not (shutil.which("qemu-system-x86_64") or os.path.exists("/usr/bin/qemu-system-x86_64")):
-        print("SKIP: qemu-system-x86_64 not found")
-        return 77
-    if not virsh or not shutil.which(virsh):
-        print("SKIP: virsh not found")
+    missing = migrun.hosts_missing(virsh)
+    if missing:
+        print("SKIP: %s" % missing)
         return 77
     for path in (kernel, initrd):
         if not os.path.isfile(path):
             print("ERROR: %s is missing (tests/guest/build-guest.sh builds it)" % path)
             return 99
-    # meson passes build-tree paths relative to its working directory
-    ternd = os.path.abspath(ternd)
-    virsh = os.path.abspath(virsh) if os.sep in virsh else shutil.which(virsh)
-    tern = os.path.abspath(tern) if tern else ""
-    kernel, initrd = os.path.abspath(kernel), os.path.abspath(initrd)
+    ternd, tern, kernel, initrd = migrun.abspaths(ternd, tern, kernel, initrd)
+    virsh = migrun.command_path(virsh)
 
     ck = Checks()
     t0 = time.monotonic()
     with TestHosts(ternd, n=3) as hosts:
         ctx = Ctx(hosts, ck, virsh, tern, kernel, initrd)
-        for name in names:
-            print("# --- phase %s" % name, flush=True)
-            tp = time.monotonic()
-            before = len(ck.failed)
-            try:
-                PHASES[name](ctx)
-            except Exception as e:  # noqa: BLE001 -- report, go on with the next phase
-                import traceback
-                ck.check("phase %s ran to its end" % name, False,
-                         "%s\n%s" % (traceback.format_exc(), migrun.diagnostics(hosts)))
-            ck.note("phase %s: %.1f s, %d failure(s)" % (name, time.monotonic() - tp,
-                                                         len(ck.failed) - before))
+        migrun.run_parts(ctx, PHASES, names, ck, lambda desc, detail: ck.check(desc, False, detail),
+                         "phase")
         if ck.failed:
-            ck.note("logs kept in %s" % save_logs(hosts))
+            ck.note("logs kept in %s" % migrun.save_logs(hosts, "tern-migrate-logs"))
     print("# %d passed, %d failed in %.0f s" % (ck.passed, len(ck.failed), time.monotonic() - t0))
     for name in ck.failed:
         print("# failed: %s" % name)
     return 1 if ck.failed else 0
-
 
 if __name__ == "__main__":
     sys.exit(main(sys.argv))
