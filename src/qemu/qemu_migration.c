@@ -169,6 +169,7 @@ static const struct {
 typedef struct {
     unsigned int flags;
     const char *uri;          /* migrate_uri */
+    int uriPort;              /* its port */
     const char *dname;        /* destination_name */
     const char *destXML;      /* destination_xml */
     const char *persistXML;   /* persistent_xml */
@@ -255,19 +256,9 @@ qemuMigrationCheckFlags(unsigned int flags, GError **error)
     return true;
 }
 
-/* the port of a migrate_uri qemuMigrationCheckURI accepted */
+/* a migrate_uri we can hand QEMU, tcp:HOST:PORT or tcp://HOST:PORT: its port, or 0 */
 static int
-qemuMigrationURIPort(const char *digits)
-{
-    guint64 port = 0;
-
-    g_ascii_string_to_unsigned(digits, 10, 1, 65535, &port, NULL);
-    return (int)port;
-}
-
-/* a migrate_uri we can hand QEMU: tcp:HOST:PORT or tcp://HOST:PORT, nothing else */
-static bool
-qemuMigrationCheckURI(const char *uri, GError **error)
+qemuMigrationParseURI(const char *uri, GError **error)
 {
     const char *rest;
     const char *colon;
@@ -282,10 +273,10 @@ qemuMigrationCheckURI(const char *uri, GError **error)
     if (rest && (colon = strrchr(rest, ':')) && colon > rest &&
         g_ascii_string_to_unsigned(colon + 1, 10, 1, 65535, &port, NULL) &&
         strlen(uri) <= TERN_MIGRATION_COOKIE_URI_MAX && !strpbrk(rest, "/?#, \t\n"))
-        return true;
+        return (int)port;
     ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INVALID_ARG,
                  "migration URI '%.128s' is not supported: use tcp:HOST:PORT", uri);
-    return false;
+    return 0;
 }
 
 static bool
@@ -307,7 +298,7 @@ qemuMigrationArgsParse(ternTypedParameter *params, int nparams, unsigned int fla
     a->destXML = paramString(params, nparams, TERN_MIGRATE_PARAM_DEST_XML);
     a->persistXML = paramString(params, nparams, TERN_MIGRATE_PARAM_PERSIST_XML);
     a->listen = paramString(params, nparams, TERN_MIGRATE_PARAM_LISTEN_ADDRESS);
-    if (a->uri && !qemuMigrationCheckURI(a->uri, error))
+    if (a->uri && !(a->uriPort = qemuMigrationParseURI(a->uri, error)))
         return false;
     if (a->dname && !ternDomainDefValidateName(a->dname, error))
         return false;
@@ -503,24 +494,20 @@ static bool
 qemuMigrationPortFree(const char *addr, int port)
 {
     struct sockaddr_in6 sa6 = {.sin6_family = AF_INET6, .sin6_port = htons((uint16_t)port)};
-    struct sockaddr_in sa4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    struct sockaddr_in sa4 = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+                              .sin_addr.s_addr = htonl(INADDR_ANY)};
+    bool v6 = addr && inet_pton(AF_INET6, addr, &sa6.sin6_addr) == 1;
     TERN_AUTOCLOSE fd = -1;
     int one = 1;
 
-    if (addr && inet_pton(AF_INET6, addr, &sa6.sin6_addr) == 1) {
-        if ((fd = socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
-            return false;
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-        return bind(fd, (struct sockaddr *)&sa6, sizeof(sa6)) == 0;
-    }
-    if (addr && inet_pton(AF_INET, addr, &sa4.sin_addr) != 1)
+    /* an IPv4 address, or any: bind the wildcard when there is no (parsable) address */
+    if (!v6 && addr && inet_pton(AF_INET, addr, &sa4.sin_addr) != 1)
         sa4.sin_addr.s_addr = htonl(INADDR_ANY);
-    else if (!addr)
-        sa4.sin_addr.s_addr = htonl(INADDR_ANY);
-    if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+    if ((fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
         return false;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    return bind(fd, (struct sockaddr *)&sa4, sizeof(sa4)) == 0;
+    return v6 ? bind(fd, (struct sockaddr *)&sa6, sizeof(sa6)) == 0
+              : bind(fd, (struct sockaddr *)&sa4, sizeof(sa4)) == 0;
 }
 
 static int
@@ -1139,7 +1126,7 @@ qemuMigrationDstStartIncoming(qemuDriver *drv, ternDomainObj *obj, const ternMig
         /* the data comes through the tunnel: no port */
     } else if (a->uri) {
         /* the caller chose the port (--migrateuri): QEMU listens on it, outside the range */
-        port = qemuMigrationURIPort(strrchr(a->uri, ':') + 1);
+        port = a->uriPort;
     } else {
         if (!(port = qemuMigrationPortReserve(drv->cfg, listen, error)))
             return false;
@@ -2191,6 +2178,21 @@ qemuMigrationSrcConfirm(ternDomain *dom, ternTypedParameter *params, int nparams
 
 /* --- job control --- */
 
+/*
+ * The running migration job of @obj (locked) with fresh numbers: an
+ * outgoing transfer asks QEMU first (which drops the lock, so the job may
+ * have ended meanwhile: NULL then, as when there is none).
+ */
+static qemuMigrationJob *
+qemuMigrationJobRefreshed(ternDomainObj *obj)
+{
+    qemuDomainObjPrivate *priv = obj->privateData;
+
+    if (priv->mig && !priv->mig->incoming && priv->mig->phase == QEMU_MIGRATION_PHASE_PERFORM3)
+        qemuMigrationRefresh(obj, NULL, NULL, NULL);
+    return priv->mig;
+}
+
 bool
 qemuMigrationJobGetStats(ternDomain *dom, int *type, ternTypedParameter **params, int *nparams,
                          unsigned int flags, GError **error)
@@ -2221,22 +2223,16 @@ qemuMigrationJobGetStats(ternDomain *dom, int *type, ternTypedParameter **params
                 memset(done, 0, sizeof(*done));
             }
         }
-    } else if (priv->mig) {
-        if (!priv->mig->incoming && priv->mig->phase == QEMU_MIGRATION_PHASE_PERFORM3)
-            qemuMigrationRefresh(obj, NULL, NULL, NULL);
-        if (priv->mig) {
-            ternMigrationStatsSet(&priv->mig->stats, TERN_MIGRATION_STAT_TIME_ELAPSED,
-                                  (unsigned long long)(ternMonotonicMs() - priv->mig->startedMs));
-            if (!qemuMigrationStatsToParams(&priv->mig->stats,
-                                            priv->mig->incoming
-                                                ? TERN_DOMAIN_JOB_OPERATION_MIGRATION_IN
-                                                : TERN_DOMAIN_JOB_OPERATION_MIGRATION_OUT,
-                                            NULL, &list, &n, error))
-                goto error;
-            *type = TERN_DOMAIN_JOB_UNBOUNDED;
-        } else {
-            *type = TERN_DOMAIN_JOB_NONE;
-        }
+    } else if (qemuMigrationJobRefreshed(obj)) {
+        ternMigrationStatsSet(&priv->mig->stats, TERN_MIGRATION_STAT_TIME_ELAPSED,
+                              (unsigned long long)(ternMonotonicMs() - priv->mig->startedMs));
+        if (!qemuMigrationStatsToParams(&priv->mig->stats,
+                                        priv->mig->incoming
+                                            ? TERN_DOMAIN_JOB_OPERATION_MIGRATION_IN
+                                            : TERN_DOMAIN_JOB_OPERATION_MIGRATION_OUT,
+                                        NULL, &list, &n, error))
+            goto error;
+        *type = TERN_DOMAIN_JOB_UNBOUNDED;
     } else {
         *type = TERN_DOMAIN_JOB_NONE;
     }
@@ -2260,11 +2256,7 @@ qemuMigrationJobGetInfo(ternDomain *dom, ternDomainJobInfo *info, GError **error
         return false;
     priv = obj->privateData;
     memset(info, 0, sizeof(*info));
-    if (!priv->mig)
-        return true;
-    if (!priv->mig->incoming && priv->mig->phase == QEMU_MIGRATION_PHASE_PERFORM3)
-        qemuMigrationRefresh(obj, NULL, NULL, NULL);
-    if (!priv->mig)
+    if (!qemuMigrationJobRefreshed(obj))
         return true;
     s = &priv->mig->stats;
     info->type = TERN_DOMAIN_JOB_UNBOUNDED;
