@@ -18,6 +18,58 @@ remoteTypedParamsCheckLen(unsigned int len, unsigned int max, GError **error)
     return true;
 }
 
+/*
+ * Copies the value of @type from the union @src into the union @dst, in
+ * either direction: tern's union and the wire's name their members alike
+ * (i, ui, l, ul, d, b, s). Strings are duplicated, a NULL one as "".
+ * False, with nothing copied, for an unknown type.
+ */
+#define REMOTE_TYPED_PARAM_VALUE_COPY(dst, src, type)                                            \
+    ({                                                                                           \
+        bool _known = true;                                                                      \
+        switch (type) {                                                                          \
+        case TERN_TYPED_PARAM_INT:                                                               \
+            (dst).i = (src).i;                                                                   \
+            break;                                                                               \
+        case TERN_TYPED_PARAM_UINT:                                                              \
+            (dst).ui = (src).ui;                                                                 \
+            break;                                                                               \
+        case TERN_TYPED_PARAM_LLONG:                                                             \
+            (dst).l = (src).l;                                                                   \
+            break;                                                                               \
+        case TERN_TYPED_PARAM_ULLONG:                                                            \
+            (dst).ul = (src).ul;                                                                 \
+            break;                                                                               \
+        case TERN_TYPED_PARAM_DOUBLE:                                                            \
+            (dst).d = (src).d;                                                                   \
+            break;                                                                               \
+        case TERN_TYPED_PARAM_BOOLEAN:                                                           \
+            (dst).b = (src).b ? 1 : 0;                                                           \
+            break;                                                                               \
+        case TERN_TYPED_PARAM_STRING:                                                            \
+            (dst).s = g_strdup((src).s ? (src).s : "");                                          \
+            break;                                                                               \
+        default:                                                                                 \
+            _known = false;                                                                      \
+            break;                                                                               \
+        }                                                                                        \
+        _known;                                                                                  \
+    })
+
+void
+remoteTypedParamsWireFree(remote_typed_param *val, u_int len)
+{
+    if (!val)
+        return;
+    /* by hand, not xdr_free: that leaves a string over its XDR bound allocated */
+    for (u_int i = 0; i < len; i++) {
+        if (val[i].value.type == TERN_TYPED_PARAM_STRING)
+            g_free(val[i].value.remote_typed_param_value_u.s);
+        g_free(val[i].field);
+    }
+    g_free(val);
+}
+
 bool
 remoteTypedParamsToWire(const ternTypedParameter *params, int nparams, unsigned int max,
                         remote_typed_param **retVal, u_int *retLen, GError **error)
@@ -31,40 +83,14 @@ remoteTypedParamsToWire(const ternTypedParameter *params, int nparams, unsigned 
         const ternTypedParameter *p = &params[i];
         remote_typed_param *w = &val[i];
 
-        w->value.type = p->type;
-        switch (p->type) {
-        case TERN_TYPED_PARAM_INT:
-            w->value.remote_typed_param_value_u.i = p->value.i;
-            break;
-        case TERN_TYPED_PARAM_UINT:
-            w->value.remote_typed_param_value_u.ui = p->value.ui;
-            break;
-        case TERN_TYPED_PARAM_LLONG:
-            w->value.remote_typed_param_value_u.l = p->value.l;
-            break;
-        case TERN_TYPED_PARAM_ULLONG:
-            w->value.remote_typed_param_value_u.ul = p->value.ul;
-            break;
-        case TERN_TYPED_PARAM_DOUBLE:
-            w->value.remote_typed_param_value_u.d = p->value.d;
-            break;
-        case TERN_TYPED_PARAM_BOOLEAN:
-            w->value.remote_typed_param_value_u.b = p->value.b ? 1 : 0;
-            break;
-        case TERN_TYPED_PARAM_STRING:
-            w->value.remote_typed_param_value_u.s = g_strdup(p->value.s ? p->value.s : "");
-            break;
-        default:
+        if (!REMOTE_TYPED_PARAM_VALUE_COPY(w->value.remote_typed_param_value_u, p->value,
+                                           p->type)) {
             ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_INVALID_ARG,
                          "typed parameter '%.79s' has unknown type %d", p->field, p->type);
-            for (int j = 0; j < i; j++) {
-                if (val[j].value.type == TERN_TYPED_PARAM_STRING)
-                    g_free(val[j].value.remote_typed_param_value_u.s);
-                g_free(val[j].field);
-            }
-            g_free(val);
+            remoteTypedParamsWireFree(val, (u_int)i);
             return false;
         }
+        w->value.type = p->type;
         w->field = g_strndup(p->field, TERN_TYPED_PARAM_FIELD_LENGTH - 1);
     }
     *retVal = val;
@@ -85,42 +111,19 @@ remoteTypedParamsFromWire(const remote_typed_param *val, u_int len, unsigned int
         const remote_typed_param *w = &val[i];
         ternTypedParameter *p = &params[i];
         const char *field = w->field ? w->field : "";
+        size_t fieldlen = strlen(field);
 
-        if (strlen(field) >= TERN_TYPED_PARAM_FIELD_LENGTH ||
-            w->value.type < TERN_TYPED_PARAM_INT || w->value.type >= TERN_TYPED_PARAM_LAST) {
+        if (fieldlen >= TERN_TYPED_PARAM_FIELD_LENGTH ||
+            !REMOTE_TYPED_PARAM_VALUE_COPY(p->value, w->value.remote_typed_param_value_u,
+                                           w->value.type)) {
             ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_INVALID_ARG,
                          "typed parameter %u is malformed (name of %zu bytes, type %d)", i,
-                         strlen(field), w->value.type);
+                         fieldlen, w->value.type);
             ternTypedParamsClear(params, (int)i);
             return false;
         }
         g_strlcpy(p->field, field, sizeof(p->field));
         p->type = w->value.type;
-        switch (p->type) {
-        case TERN_TYPED_PARAM_INT:
-            p->value.i = w->value.remote_typed_param_value_u.i;
-            break;
-        case TERN_TYPED_PARAM_UINT:
-            p->value.ui = w->value.remote_typed_param_value_u.ui;
-            break;
-        case TERN_TYPED_PARAM_LLONG:
-            p->value.l = w->value.remote_typed_param_value_u.l;
-            break;
-        case TERN_TYPED_PARAM_ULLONG:
-            p->value.ul = w->value.remote_typed_param_value_u.ul;
-            break;
-        case TERN_TYPED_PARAM_DOUBLE:
-            p->value.d = w->value.remote_typed_param_value_u.d;
-            break;
-        case TERN_TYPED_PARAM_BOOLEAN:
-            p->value.b = w->value.remote_typed_param_value_u.b ? 1 : 0;
-            break;
-        default:
-            p->value.s = g_strdup(w->value.remote_typed_param_value_u.s
-                                      ? w->value.remote_typed_param_value_u.s
-                                      : "");
-            break;
-        }
     }
     *retParams = len ? g_steal_pointer(&params) : NULL;
     *retN = (int)len;

@@ -19,6 +19,12 @@
 bool remoteTypedParamsToWire(const ternTypedParameter *params, int nparams, unsigned int max,
                              remote_typed_param **retVal, u_int *retLen, GError **error);
 
+/**
+ * remoteTypedParamsWireFree: frees the @len entries at @val and @val itself
+ * (what remoteTypedParamsToWire made, when no XDR reply owns it); NULL is fine.
+ */
+void remoteTypedParamsWireFree(remote_typed_param *val, u_int len);
+
 /** remoteTypedParamsFromWire: the @len entries at @val into *@retParams / *@retN. */
 bool remoteTypedParamsFromWire(const remote_typed_param *val, u_int len, unsigned int max,
                                ternTypedParameter **retParams, int *retN, GError **error);
