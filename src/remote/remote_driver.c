@@ -996,14 +996,7 @@ typedef struct {
 static void
 remoteWireParamsClear(remoteWireParams *wire)
 {
-    if (!wire->val)
-        return;
-    for (u_int i = 0; i < wire->len; i++) {
-        if (wire->val[i].value.type == TERN_TYPED_PARAM_STRING)
-            g_free(wire->val[i].value.remote_typed_param_value_u.s);
-        g_free(wire->val[i].field);
-    }
-    g_clear_pointer(&wire->val, g_free);
+    remoteTypedParamsWireFree(g_steal_pointer(&wire->val), wire->len);
     wire->len = 0;
 }
 
@@ -1052,6 +1045,33 @@ remoteCookieFromWire(u_int *wireLen, char **wireVal, char **cookieout, int *cook
     *wireLen = 0;
 }
 
+/*
+ * The typed parameters (into @wire, which the caller frees) and the
+ * borrowed @cookiein a phase sends; Begin has no cookie (@cookieVal NULL).
+ */
+static bool
+remoteMigrateArgsToWire(const ternTypedParameter *params, int nparams, const char *cookiein,
+                        int cookieinlen, remoteWireParams *wire, remote_typed_param **paramsVal,
+                        u_int *paramsLen, char **cookieVal, u_int *cookieLen, GError **error)
+{
+    if (!remoteMigrateParamsToWire(params, nparams, wire, error) ||
+        (cookieVal && !remoteCookieToWire(cookiein, cookieinlen, cookieLen, cookieVal, error)))
+        return false;
+    *paramsVal = wire->val;
+    *paramsLen = wire->len;
+    return true;
+}
+
+#define MIGRATE_ARGS_TO_WIRE(args, wire, params, nparams, cookiein, cookieinlen, error)          \
+    remoteMigrateArgsToWire((params), (nparams), (cookiein), (cookieinlen), &(wire),             \
+                            &(args).params.params_val, &(args).params.params_len,                \
+                            &(args).cookie_in.cookie_in_val, &(args).cookie_in.cookie_in_len,    \
+                            (error))
+
+#define MIGRATE_COOKIE_FROM_WIRE(ret, cookieout, cookieoutlen)                                   \
+    remoteCookieFromWire(&(ret).cookie_out.cookie_out_len, &(ret).cookie_out.cookie_out_val,    \
+                         (cookieout), (cookieoutlen))
+
 /* --- migration: the five phases (libvirt-wire.md 4.4, the *3Params procedures) --- */
 
 static char *
@@ -1064,18 +1084,16 @@ remoteDomainMigrateBegin3Params(ternDomain *dom, ternTypedParameter *params, int
     g_auto(remoteWireParams) wire = {0};
     char *xml;
 
-    if (!remoteMigrateParamsToWire(params, nparams, &wire, error))
+    if (!remoteMigrateArgsToWire(params, nparams, NULL, 0, &wire, &args.params.params_val,
+                                 &args.params.params_len, NULL, NULL, error))
         return NULL;
     remoteDomainToWire(&args.dom, dom);
-    args.params.params_val = wire.val;
-    args.params.params_len = wire.len;
     if (!REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_BEGIN3_PARAMS,
                      remote_domain_migrate_begin3_params_args, &args,
                      remote_domain_migrate_begin3_params_ret, &ret, error))
         return NULL;
-    xml = g_strdup(ret.xml);
-    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
-                         cookieoutlen);
+    xml = g_steal_pointer(&ret.xml);
+    MIGRATE_COOKIE_FROM_WIRE(ret, cookieout, cookieoutlen);
     REMOTE_FREE(remote_domain_migrate_begin3_params_ret, &ret);
     return xml;
 }
@@ -1090,20 +1108,15 @@ remoteDomainMigratePrepare3Params(ternConnect *dconn, ternTypedParameter *params
     remote_domain_migrate_prepare3_params_ret ret = {0};
     g_auto(remoteWireParams) wire = {0};
 
-    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
-        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
-                            &args.cookie_in.cookie_in_val, error))
+    if (!MIGRATE_ARGS_TO_WIRE(args, wire, params, nparams, cookiein, cookieinlen, error))
         return false;
-    args.params.params_val = wire.val;
-    args.params.params_len = wire.len;
     if (!REMOTE_CALL((remotePrivate *)dconn->privateData, DOMAIN_MIGRATE_PREPARE3_PARAMS,
                      remote_domain_migrate_prepare3_params_args, &args,
                      remote_domain_migrate_prepare3_params_ret, &ret, error))
         return false;
-    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
-                         cookieoutlen);
+    MIGRATE_COOKIE_FROM_WIRE(ret, cookieout, cookieoutlen);
     if (uriout)
-        *uriout = ret.uri_out ? g_strdup(*ret.uri_out) : NULL;
+        *uriout = ret.uri_out ? g_steal_pointer(ret.uri_out) : NULL;
     REMOTE_FREE(remote_domain_migrate_prepare3_params_ret, &ret);
     return true;
 }
@@ -1119,12 +1132,8 @@ remoteDomainMigratePrepareTunnel3Params(ternConnect *dconn, ternNetStream **st,
     g_auto(remoteWireParams) wire = {0};
     ternNetStream *stream = NULL;
 
-    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
-        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
-                            &args.cookie_in.cookie_in_val, error))
+    if (!MIGRATE_ARGS_TO_WIRE(args, wire, params, nparams, cookiein, cookieinlen, error))
         return false;
-    args.params.params_val = wire.val;
-    args.params.params_len = wire.len;
     if (!ternNetClientCallStream(((remotePrivate *)dconn->privateData)->client, REMOTE_PROGRAM,
                                  REMOTE_PROTOCOL_VERSION,
                                  REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS,
@@ -1133,8 +1142,7 @@ remoteDomainMigratePrepareTunnel3Params(ternConnect *dconn, ternNetStream **st,
                                  REMOTE_XDR(remote_domain_migrate_prepare_tunnel3_params_ret),
                                  &ret, &stream, error))
         return false;
-    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
-                         cookieoutlen);
+    MIGRATE_COOKIE_FROM_WIRE(ret, cookieout, cookieoutlen);
     REMOTE_FREE(remote_domain_migrate_prepare_tunnel3_params_ret, &ret);
     *st = stream;
     return true;
@@ -1151,20 +1159,15 @@ remoteDomainMigratePerform3Params(ternDomain *dom, const char *dconnuri, ternTyp
     g_auto(remoteWireParams) wire = {0};
     char *uri = (char *)dconnuri;
 
-    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
-        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
-                            &args.cookie_in.cookie_in_val, error))
+    if (!MIGRATE_ARGS_TO_WIRE(args, wire, params, nparams, cookiein, cookieinlen, error))
         return false;
     remoteDomainToWire(&args.dom, dom);
     args.dconnuri = dconnuri ? &uri : NULL;
-    args.params.params_val = wire.val;
-    args.params.params_len = wire.len;
     if (!REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_PERFORM3_PARAMS,
                      remote_domain_migrate_perform3_params_args, &args,
                      remote_domain_migrate_perform3_params_ret, &ret, error))
         return false;
-    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
-                         cookieoutlen);
+    MIGRATE_COOKIE_FROM_WIRE(ret, cookieout, cookieoutlen);
     REMOTE_FREE(remote_domain_migrate_perform3_params_ret, &ret);
     return true;
 }
@@ -1180,19 +1183,14 @@ remoteDomainMigrateFinish3Params(ternConnect *dconn, ternTypedParameter *params,
     g_auto(remoteWireParams) wire = {0};
     ternDomain *ddom;
 
-    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
-        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
-                            &args.cookie_in.cookie_in_val, error))
+    if (!MIGRATE_ARGS_TO_WIRE(args, wire, params, nparams, cookiein, cookieinlen, error))
         return NULL;
-    args.params.params_val = wire.val;
-    args.params.params_len = wire.len;
     if (!REMOTE_CALL((remotePrivate *)dconn->privateData, DOMAIN_MIGRATE_FINISH3_PARAMS,
                      remote_domain_migrate_finish3_params_args, &args,
                      remote_domain_migrate_finish3_params_ret, &ret, error))
         return NULL;
     ddom = remoteDomainFromWire(dconn, &ret.dom);
-    remoteCookieFromWire(&ret.cookie_out.cookie_out_len, &ret.cookie_out.cookie_out_val, cookieout,
-                         cookieoutlen);
+    MIGRATE_COOKIE_FROM_WIRE(ret, cookieout, cookieoutlen);
     REMOTE_FREE(remote_domain_migrate_finish3_params_ret, &ret);
     return ddom;
 }
@@ -1205,13 +1203,9 @@ remoteDomainMigrateConfirm3Params(ternDomain *dom, ternTypedParameter *params, i
     remote_domain_migrate_confirm3_params_args args = {.flags = flags, .cancelled = cancelled};
     g_auto(remoteWireParams) wire = {0};
 
-    if (!remoteMigrateParamsToWire(params, nparams, &wire, error) ||
-        !remoteCookieToWire(cookiein, cookieinlen, &args.cookie_in.cookie_in_len,
-                            &args.cookie_in.cookie_in_val, error))
+    if (!MIGRATE_ARGS_TO_WIRE(args, wire, params, nparams, cookiein, cookieinlen, error))
         return false;
     remoteDomainToWire(&args.dom, dom);
-    args.params.params_val = wire.val;
-    args.params.params_len = wire.len;
     return REMOTE_CALL(remotePrivOfDomain(dom), DOMAIN_MIGRATE_CONFIRM3_PARAMS,
                        remote_domain_migrate_confirm3_params_args, &args, void, NULL, error);
 }
@@ -1399,14 +1393,17 @@ remoteEventDecode(ternNetMessage *msg, GError **error)
         if (!ternNetMessageDecodePayload(
                 msg, REMOTE_XDR(remote_domain_event_callback_job_completed_msg), &data, error))
             return NULL;
-        dom = &data.dom;
-        ev->callbackID = data.callbackID;
-        ev->name = g_strdup(dom->name);
-        memcpy(ev->uuid, dom->uuid, TERN_UUID_BUFLEN);
-        ev->id = dom->id;
+        /* the statistics first: ev is only g_free'd if they are refused */
         ok = remoteTypedParamsFromWire(data.params.params_val, data.params.params_len,
                                        REMOTE_DOMAIN_JOB_STATS_MAX, &ev->params, &ev->nparams,
                                        error);
+        if (ok) {
+            dom = &data.dom;
+            ev->callbackID = data.callbackID;
+            ev->name = g_strdup(dom->name);
+            memcpy(ev->uuid, dom->uuid, TERN_UUID_BUFLEN);
+            ev->id = dom->id;
+        }
         REMOTE_FREE(remote_domain_event_callback_job_completed_msg, &data);
         if (!ok)
             return NULL;
