@@ -9,14 +9,13 @@ Usage: test-migrate-protocols.py TERND VIRSH KERNEL INITRAMFS
 Needs root and QEMU (prints a TAP skip otherwise).
 """
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import migrun  # noqa: E402
 from ternhost import Tap  # noqa: E402
 from ternhosts import TestHosts  # noqa: E402
 from testguest import Guest, qemu_pids  # noqa: E402
@@ -31,12 +30,10 @@ PROXY_PORT0 = 16600
 
 
 def main(argv):
-    if len(argv) != 5:
-        sys.exit(__doc__)
-    ternd, virsh, kernel, initrd = argv[1:]
-    if os.geteuid() != 0 or not virsh or not shutil.which("qemu-system-x86_64"):
-        print("1..0 # SKIP needs root, virsh and qemu-system-x86_64")
+    args = migrun.tap_args(argv, __doc__)
+    if args is None:
         return 0
+    ternd, virsh, kernel, initrd = args
     tap = Tap()
     with tempfile.TemporaryDirectory(prefix="tern-migproto-") as work, \
             TestHosts(ternd, n=2) as hosts:
@@ -51,21 +48,15 @@ def main(argv):
                         os.path.join(work, "procs-%s-%s" % (name, h.name))))
             for i in range(len(PROTOCOLS)):
                 for h in (a, b):
-                    wait_listening(h, PROXY_PORT0 + i)
+                    if not migrun.wait_listening(h, PROXY_PORT0 + i):
+                        raise RuntimeError("proxy on %s:%d did not start" % (h.addr,
+                                                                            PROXY_PORT0 + i))
             run_protocols(tap, a, b, virsh, kernel, initrd, work)
         finally:
             for p in proxies:
                 p.kill()
                 p.wait()
     return tap.done()
-
-
-def wait_listening(host, port, timeout=10):
-    deadline = time.monotonic() + timeout
-    while host.connect(host, port) is not None:
-        if time.monotonic() > deadline:
-            raise RuntimeError("proxy on %s:%d did not start" % (host.addr, port))
-        time.sleep(0.1)
 
 
 def virsh_on(host, virsh, uri, *args, timeout=180):

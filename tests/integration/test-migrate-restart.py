@@ -15,7 +15,6 @@ Usage: test-migrate-restart.py TERND VIRSH KERNEL INITRAMFS
 Needs root and QEMU (prints a TAP skip otherwise).
 """
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+import migrun  # noqa: E402
+from migrun import wait_for  # noqa: E402
 from ternhost import Tap  # noqa: E402
 import ternhosts  # noqa: E402
 from ternhosts import TestHosts  # noqa: E402
@@ -33,12 +34,10 @@ BANDWIDTH_MIB = "20"
 
 
 def main(argv):
-    if len(argv) != 5:
-        sys.exit(__doc__)
-    ternd, virsh, kernel, initrd = argv[1:]
-    if os.geteuid() != 0 or not virsh or not shutil.which("qemu-system-x86_64"):
-        print("1..0 # SKIP needs root, virsh and qemu-system-x86_64")
+    args = migrun.tap_args(argv, __doc__)
+    if args is None:
         return 0
+    ternd, virsh, kernel, initrd = args
     tap = Tap()
     with tempfile.TemporaryDirectory(prefix="tern-migrestart-") as work, \
             TestHosts(ternd, n=2, lock_timeout=3000) as hosts:
@@ -57,15 +56,6 @@ def main(argv):
             a.exec(virsh, "-c", a.uri_tcp, "destroy", "rst")
             a.exec(virsh, "-c", a.uri_tcp, "undefine", "rst")
     return tap.done()
-
-
-def wait_for(cond, timeout, step=0.1):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return cond()
 
 
 def one_restart(tap, hosts, virsh, g, victim):
