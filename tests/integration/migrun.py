@@ -522,6 +522,33 @@ def remove_guest(ctx, guest, note):
     guest.close()
 
 
+# -- faults injected into a migration from ctx.a to ctx.b (what the returned text says is noted) --
+
+def fault_kill_dest_ternd(ctx, g):
+    rc = ctx.hosts.kill_ternd(ctx.b, signal.SIGKILL)
+    return "SIGKILL to b's ternd (exit status %s)" % rc
+
+
+def undo_kill_dest_ternd(ctx):
+    ctx.hosts.start_ternd(ctx.b)
+
+
+def fault_kill_dest_qemu(ctx, g):
+    pids = qemus(ctx.b)
+    for p in pids:
+        os.kill(p, signal.SIGKILL)
+    return "SIGKILL to b's QEMU %s" % pids
+
+
+def fault_cut_link(ctx, g):
+    ctx.hosts.cut_link(ctx.a, ctx.b)
+    return "a-b link cut (both ends down)"
+
+
+def undo_cut_link(ctx):
+    ctx.hosts.restore_link(ctx.a, ctx.b)
+
+
 # -- Finish's answer lost: a proxy in front of the destination daemon drops it --------------------
 
 PROXY_PORT = 16610

@@ -230,31 +230,6 @@ def part_hops(ctx):
 
 # -- part faults ---------------------------------------------------------------------------------
 
-def fault_kill_ternd(ctx, g):
-    rc = ctx.hosts.kill_ternd(ctx.b, signal.SIGKILL)
-    return "SIGKILL to b's ternd (exit status %s)" % rc
-
-
-def undo_kill_ternd(ctx):
-    ctx.hosts.start_ternd(ctx.b)
-
-
-def fault_kill_qemu(ctx, g):
-    pids = qemus(ctx.b)
-    for p in pids:
-        os.kill(p, signal.SIGKILL)
-    return "SIGKILL to b's QEMU %s" % pids
-
-
-def fault_cut_link(ctx, g):
-    ctx.hosts.cut_link(ctx.a, ctx.b)
-    return "a-b link cut (both ends down)"
-
-
-def undo_cut_link(ctx):
-    ctx.hosts.restore_link(ctx.a, ctx.b)
-
-
 def fault_abort(ctx, g):
     r = ctx.v(ctx.a).run("domjobabort", g.name)
     ctx.fault_detail = r
@@ -273,11 +248,11 @@ KA_S = KEEPALIVE[0] * (KEEPALIVE[1] + 1)
 # name, fault, undo, detected within (s), what the error must mention
 # (the source QEMU's own "Broken pipe" names none of them: its pipe goes to the source ternd)
 FAULTS = [
-    ("destination ternd killed", fault_kill_ternd, undo_kill_ternd, 10,
+    ("destination ternd killed", migrun.fault_kill_dest_ternd, migrun.undo_kill_dest_ternd, 10,
      r"(?i)destination|connection|closed|end of file|eof|peer|daemon"),
-    ("destination QEMU killed", fault_kill_qemu, None, 10,
+    ("destination QEMU killed", migrun.fault_kill_dest_qemu, None, 10,
      r"(?i)destination|incoming|remote|peer"),
-    ("a-b link cut", fault_cut_link, undo_cut_link, min(STALL_S, KA_S) + 5,
+    ("a-b link cut", migrun.fault_cut_link, migrun.undo_cut_link, min(STALL_S, KA_S) + 5,
      r"(?i)keepalive|no migration data moved|stall|timed? ?out|reachable|connection|lost"),
     ("domjobabort", fault_abort, None, 10,
      r"(?i)cancel|abort"),

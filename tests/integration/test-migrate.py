@@ -354,38 +354,13 @@ def phase_jobs(ctx):
         remove_guest(ctx, g)
 
 
-def fault_kill_dest_ternd(ctx, g):
-    rc = ctx.hosts.kill_ternd(ctx.b, signal.SIGKILL)
-    return "ternd on b killed (status %s)" % rc
-
-
-def fault_kill_dest_qemu(ctx, g):
-    pids = qemus(ctx.b)
-    for p in pids:
-        os.kill(p, signal.SIGKILL)
-    return "SIGKILL to b's QEMU %s" % pids
-
-
-def fault_cut_link(ctx, g):
-    ctx.hosts.cut_link(ctx.a, ctx.b)
-    return "link a-b cut (down)"
-
-
-def undo_cut_link(ctx):
-    ctx.hosts.restore_link(ctx.a, ctx.b)
-
-
-def undo_start_ternd(ctx):
-    ctx.hosts.start_ternd(ctx.b)
-
-
 # name, fault, undo (after the client returned), client error within (s)
 FAULTS = [
-    {"name": "destination ternd killed", "fault": fault_kill_dest_ternd,
-     "undo": undo_start_ternd, "error_within": 60},
-    {"name": "destination QEMU killed", "fault": fault_kill_dest_qemu, "undo": None,
+    {"name": "destination ternd killed", "fault": migrun.fault_kill_dest_ternd,
+     "undo": migrun.undo_kill_dest_ternd, "error_within": 60},
+    {"name": "destination QEMU killed", "fault": migrun.fault_kill_dest_qemu, "undo": None,
      "error_within": 60},
-    {"name": "link a-b cut", "fault": fault_cut_link, "undo": undo_cut_link,
+    {"name": "link a-b cut", "fault": migrun.fault_cut_link, "undo": migrun.undo_cut_link,
      "error_within": 90},
 ]
 
