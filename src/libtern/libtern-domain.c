@@ -18,13 +18,6 @@
  * opens its connections read-only) gets the same rule and the same text.
  */
 
-/* The domain whose connection is checked: usable and, for changes, writable. */
-static bool
-ternLibCheckDomainWritable(ternDomain *dom, const char *func)
-{
-    return ternLibCheckDomain(dom, func) && ternLibCheckReadWrite(dom->conn, func);
-}
-
 /* --- listing and lookup --- */
 
 int

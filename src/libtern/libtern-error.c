@@ -52,6 +52,21 @@ ternLibCheckReadWrite(ternConnect *conn, const char *func)
 }
 
 bool
+ternLibCheckDomainWritable(ternDomain *dom, const char *func)
+{
+    return ternLibCheckDomain(dom, func) && ternLibCheckReadWrite(dom->conn, func);
+}
+
+bool
+ternLibCheckMethod(ternConnect *conn, bool implemented, const char *func)
+{
+    if (implemented)
+        return true;
+    ternLibReportNoSupport(conn, func);
+    return false;
+}
+
+bool
 ternLibCheckNonNull(const void *ptr, const char *arg, const char *func, ternErrorDomain from)
 {
     if (ptr)

@@ -34,6 +34,20 @@ bool ternLibCheckConn(ternConnect *conn, const char *func);
 bool ternLibCheckDomain(ternDomain *dom, const char *func);
 
 /**
+ * ternLibCheckDomainWritable: ternLibCheckDomain, then ternLibCheckReadWrite
+ * of its connection: the check of every call that changes a domain.
+ */
+bool ternLibCheckDomainWritable(ternDomain *dom, const char *func);
+
+/**
+ * ternLibCheckMethod: false (last error TERN_ERR_NO_SUPPORT, as
+ * ternLibReportNoSupport) unless @implemented, which says whether the
+ * driver of @conn has the method @func calls. Call it after the handle
+ * checks: `... || !ternLibCheckMethod(dom->conn, dom->conn->driver->x != NULL, __func__)`.
+ */
+bool ternLibCheckMethod(ternConnect *conn, bool implemented, const char *func);
+
+/**
  * ternLibCheckReadWrite: false (last error TERN_ERR_OPERATION_DENIED,
  * "read only access prevents FUNC") if @conn was opened read-only.
  */

@@ -101,15 +101,6 @@ static const ternMigrateFlagName ternMigrateExclusive[][2] = {
 
 /* --- reporting --- */
 
-/* Record @err (owned, may be NULL for "the driver said nothing") as the last error. */
-static void
-ternMigrateReport(GError *err)
-{
-    ternLibReportError(err);
-    if (err)
-        g_error_free(err);
-}
-
 /*
  * The daemon names the phase that failed ("migration failed in phase
  * perform: ..."); a failure of the connection to it (TERN_ERR_RPC: the
@@ -256,18 +247,12 @@ ternMigrateRequire(ternConnect *conn, int feature, ternErrorNumber code, const c
 static bool
 ternMigrateRequireParams(ternConnect *conn, const char *side, const char *func, GError **error)
 {
-    int rc;
+    g_autofree char *what = g_strdup_printf(
+        "%s: the %s host '%s' does not support migration with extensible parameters (MIGRATION_PARAMS), and libtern implements no older migration protocol",
+        func, side, conn->uri);
 
-    if ((rc = ternMigrateSupports(conn, TERN_DRV_FEATURE_MIGRATION_PARAMS, error)) < 0)
-        return false;
-    if (rc == 0) {
-        ternErrorSet(
-            error, TERN_FROM_DOMAIN, TERN_ERR_NO_SUPPORT,
-            "%s: the %s host '%s' does not support migration with extensible parameters (MIGRATION_PARAMS), and libtern implements no older migration protocol",
-            func, side, conn->uri);
-        return false;
-    }
-    return true;
+    return ternMigrateRequire(conn, TERN_DRV_FEATURE_MIGRATION_PARAMS, TERN_ERR_NO_SUPPORT, what,
+                              error);
 }
 
 /* --- client-managed: the five phases of v3 with parameters --- */
@@ -609,19 +594,19 @@ ternMigrateToURICommon(ternDomain *dom, const char *dconnuri, ternTypedParamList
     g_autoptr(GError) err = NULL;
 
     if (!ternMigrateCheckFlags(flags, func, &err)) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return -1;
     }
     if (flags & TERN_MIGRATE_PEER2PEER) {
         if (!ternLibCheckNonNull(dconnuri, "dconnuri", func, TERN_FROM_DOMAIN))
             return -1;
         if (!ternMigrateCheckNotLocal(dconnuri, &err)) {
-            ternMigrateReport(g_steal_pointer(&err));
+            ternLibReportError(err);
             return -1;
         }
     }
     if (!ternMigrateUnmanaged(dom, dconnuri, p, (unsigned int)flags, func, &err)) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return -1;
     }
     return 0;
@@ -639,7 +624,7 @@ ternMigrateCommon(ternDomain *dom, ternConnect *dconn, ternTypedParamList *p, un
     const char *dname;
 
     if (!ternMigrateCheckFlags(flags, func, &err)) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return NULL;
     }
 
@@ -653,7 +638,7 @@ ternMigrateCommon(ternDomain *dom, ternConnect *dconn, ternTypedParamList *p, un
             return NULL;
         }
         if (!(ddom = dconn->driver->domainLookupByName(dconn, dname ? dname : dom->name, &err))) {
-            ternMigrateReport(g_steal_pointer(&err));
+            ternLibReportError(err);
             return NULL;
         }
         return ddom;
@@ -666,7 +651,7 @@ ternMigrateCommon(ternDomain *dom, ternConnect *dconn, ternTypedParamList *p, un
          !ternMigrateRequire(dconn, TERN_DRV_FEATURE_MIGRATION_OFFLINE,
                              TERN_ERR_ARGUMENT_UNSUPPORTED,
                              "offline migration is not supported by the destination host", &err))) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return NULL;
     }
     /* asked for explicitly: the source must honour it; v3 then adds it to the source calls only */
@@ -674,18 +659,18 @@ ternMigrateCommon(ternDomain *dom, ternConnect *dconn, ternTypedParamList *p, un
         !ternMigrateRequire(dom->conn, TERN_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION,
                             TERN_ERR_ARGUMENT_UNSUPPORTED, "cannot enforce change protection",
                             &err)) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return NULL;
     }
     flags &= ~(unsigned long)TERN_MIGRATE_CHANGE_PROTECTION;
 
     if (!ternMigrateRequireParams(dom->conn, "source", func, &err) ||
         !ternMigrateRequireParams(dconn, "destination", func, &err)) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return NULL;
     }
     if (!(ddom = ternMigrateVersion3Params(dom, dconn, p, (unsigned int)flags, func, &err))) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return NULL;
     }
     return ddom;
@@ -695,8 +680,8 @@ ternMigrateCommon(ternDomain *dom, ternConnect *dconn, ternTypedParamList *p, un
 static bool
 ternMigrateCheckHandles(ternDomain *dom, ternConnect *dconn, const char *func)
 {
-    return ternLibCheckDomain(dom, func) && ternLibCheckReadWrite(dom->conn, func) &&
-           ternLibCheckConn(dconn, func) && ternLibCheckReadWrite(dconn, func);
+    return ternLibCheckDomainWritable(dom, func) && ternLibCheckConn(dconn, func) &&
+           ternLibCheckReadWrite(dconn, func);
 }
 
 ternDomain *
@@ -713,7 +698,7 @@ ternDomainMigrate(ternDomain *dom, ternConnect *dconn, unsigned long flags, cons
         (uri && !ternTypedParamListSetString(&p, TERN_MIGRATE_PARAM_URI, uri, &err)) ||
         (bandwidth &&
          !ternTypedParamListAddULLong(&p, TERN_MIGRATE_PARAM_BANDWIDTH, bandwidth, &err))) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return NULL;
     }
     return ternMigrateCommon(dom, dconn, &p, flags, __func__);
@@ -730,7 +715,7 @@ ternDomainMigrate3(ternDomain *dom, ternConnect *dconn, ternTypedParameter *para
     if (!ternMigrateCheckHandles(dom, dconn, __func__))
         return NULL;
     if (!ternMigrateParamsCopy(params, nparams, &p, __func__, &err)) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return NULL;
     }
     return ternMigrateCommon(dom, dconn, &p, flags, __func__);
@@ -746,7 +731,7 @@ ternDomainMigrateToURI(ternDomain *dom, const char *duri, unsigned long flags, c
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__) || !ternLibCheckReadWrite(dom->conn, __func__) ||
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
         !ternLibCheckNonNull(duri, "duri", __func__, TERN_FROM_DOMAIN))
         return -1;
     /* PEER2PEER: a daemon's URI; direct: where the hypervisor sends the data */
@@ -755,7 +740,7 @@ ternDomainMigrateToURI(ternDomain *dom, const char *duri, unsigned long flags, c
          !ternTypedParamListSetString(&p, TERN_MIGRATE_PARAM_URI, duri, &err)) ||
         (bandwidth &&
          !ternTypedParamListAddULLong(&p, TERN_MIGRATE_PARAM_BANDWIDTH, bandwidth, &err))) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return -1;
     }
     return ternMigrateToURICommon(dom, duri, &p, flags, __func__);
@@ -769,10 +754,10 @@ ternDomainMigrateToURI3(ternDomain *dom, const char *dconnuri, ternTypedParamete
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__) || !ternLibCheckReadWrite(dom->conn, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__))
         return -1;
     if (!ternMigrateParamsCopy(params, nparams, &p, __func__, &err)) {
-        ternMigrateReport(g_steal_pointer(&err));
+        ternLibReportError(err);
         return -1;
     }
     return ternMigrateToURICommon(dom, dconnuri, &p, flags, __func__);
@@ -788,12 +773,9 @@ ternDomainGetJobInfo(ternDomain *dom, ternDomainJobInfo *info)
 
     ternResetLastError();
     if (!ternLibCheckDomain(dom, __func__) ||
-        !ternLibCheckNonNull(info, "info", __func__, TERN_FROM_DOMAIN))
+        !ternLibCheckNonNull(info, "info", __func__, TERN_FROM_DOMAIN) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainGetJobInfo != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainGetJobInfo) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     memset(&tmp, 0, sizeof(tmp));
     if (!dom->conn->driver->domainGetJobInfo(dom, &tmp, &err)) {
         ternLibReportError(err);
@@ -825,10 +807,8 @@ ternDomainGetJobStats(ternDomain *dom, int *type, ternTypedParameter **params, i
             "Flag 'TERN_DOMAIN_JOB_STATS_COMPLETED' is required by flag 'TERN_DOMAIN_JOB_STATS_KEEP_COMPLETED'");
         return -1;
     }
-    if (!dom->conn->driver->domainGetJobStats) {
-        ternLibReportNoSupport(dom->conn, __func__);
+    if (!ternLibCheckMethod(dom->conn, dom->conn->driver->domainGetJobStats != NULL, __func__))
         return -1;
-    }
     if (!dom->conn->driver->domainGetJobStats(dom, &jobType, &list, &n, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -845,12 +825,9 @@ ternDomainAbortJob(ternDomain *dom)
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__) || !ternLibCheckReadWrite(dom->conn, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainAbortJob != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainAbortJob) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainAbortJob(dom, &err)) {
         ternLibReportError(err);
         return -1;
@@ -866,12 +843,10 @@ ternDomainMigrateSetMaxDowntime(ternDomain *dom, unsigned long long downtime, un
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__) || !ternLibCheckReadWrite(dom->conn, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainMigrateSetMaxDowntime != NULL,
+                            __func__))
         return -1;
-    if (!dom->conn->driver->domainMigrateSetMaxDowntime) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainMigrateSetMaxDowntime(dom, downtime, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -887,12 +862,10 @@ ternDomainMigrateGetMaxDowntime(ternDomain *dom, unsigned long long *downtime, u
 
     ternResetLastError();
     if (!ternLibCheckDomain(dom, __func__) ||
-        !ternLibCheckNonNull(downtime, "downtime", __func__, TERN_FROM_DOMAIN))
+        !ternLibCheckNonNull(downtime, "downtime", __func__, TERN_FROM_DOMAIN) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainMigrateGetMaxDowntime != NULL,
+                            __func__))
         return -1;
-    if (!dom->conn->driver->domainMigrateGetMaxDowntime) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainMigrateGetMaxDowntime(dom, &value, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -907,12 +880,10 @@ ternDomainMigrateSetMaxSpeed(ternDomain *dom, unsigned long bandwidth, unsigned 
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__) || !ternLibCheckReadWrite(dom->conn, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainMigrateSetMaxSpeed != NULL,
+                            __func__))
         return -1;
-    if (!dom->conn->driver->domainMigrateSetMaxSpeed) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainMigrateSetMaxSpeed(dom, bandwidth, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -928,12 +899,10 @@ ternDomainMigrateGetMaxSpeed(ternDomain *dom, unsigned long *bandwidth, unsigned
 
     ternResetLastError();
     if (!ternLibCheckDomain(dom, __func__) ||
-        !ternLibCheckNonNull(bandwidth, "bandwidth", __func__, TERN_FROM_DOMAIN))
+        !ternLibCheckNonNull(bandwidth, "bandwidth", __func__, TERN_FROM_DOMAIN) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainMigrateGetMaxSpeed != NULL,
+                            __func__))
         return -1;
-    if (!dom->conn->driver->domainMigrateGetMaxSpeed) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainMigrateGetMaxSpeed(dom, &value, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -948,12 +917,10 @@ ternDomainMigrateStartPostCopy(ternDomain *dom, unsigned int flags)
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__) || !ternLibCheckReadWrite(dom->conn, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainMigrateStartPostCopy != NULL,
+                            __func__))
         return -1;
-    if (!dom->conn->driver->domainMigrateStartPostCopy) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainMigrateStartPostCopy(dom, flags, &err)) {
         ternLibReportError(err);
         return -1;
