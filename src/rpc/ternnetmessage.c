@@ -2,9 +2,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "rpc/ternnetmessage.h"
 #include "util/ternerror.h"
@@ -260,25 +258,6 @@ ternNetMessageEncodePayloadExternal(ternNetMessage *msg, size_t len, GError **er
     msg->bufferLength = msg->bufferOffset;
     msg->bufferOffset = 0;
     return true;
-}
-
-gssize
-ternNetMessageEncodePayloadFromFD(ternNetMessage *msg, int fd, size_t max, GError **error)
-{
-    gssize n;
-
-    max = MIN(max, (size_t)TERN_NET_MESSAGE_PAYLOAD_MAX);
-    ensureSize(msg, msg->bufferOffset + max);
-    do {
-        n = read(fd, msg->buffer + msg->bufferOffset, max);
-    } while (n < 0 && errno == EINTR);
-    if (n < 0) {
-        ternErrorSetSystem(error, TERN_FROM_RPC, errno, "cannot read stream data");
-        return -1;
-    }
-    msg->bufferOffset += (size_t)n;
-    finishLength(msg);
-    return n;
 }
 
 bool

@@ -84,15 +84,6 @@ bool ternNetMessageEncodePayload(ternNetMessage *msg, xdrproc_t filter, void *da
                                  GError **error);
 
 /**
- * ternNetMessageEncodePayloadFromFD: append up to @max bytes read (one
- * read) from @fd straight into the packet, and finish. Returns the bytes
- * read, 0 at end of file (the packet then has an empty payload), -1 on a
- * read error. Blocks as read() does.
- */
-gssize ternNetMessageEncodePayloadFromFD(ternNetMessage *msg, int fd, size_t max,
-                                         GError **error);
-
-/**
  * ternNetMessageEncodePayloadExternal: finish a packet whose @len payload
  * bytes are not in the buffer: the length word counts them, the buffer
  * (bufferLength) holds the length word and header only, and the caller

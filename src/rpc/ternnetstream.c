@@ -461,20 +461,6 @@ ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **erro
 }
 
 gssize
-ternNetStreamSendFromFD(ternNetStream *st, int fd, GError **error)
-{
-    g_autoptr(ternNetMessage) msg = streamPacketNew(st, TERN_NET_CONTINUE);
-    gssize n;
-
-    if (!ternNetMessageEncodeHeader(msg, error) ||
-        (n = ternNetMessageEncodePayloadFromFD(msg, fd, TERN_NET_STREAM_CHUNK, error)) < 0)
-        return -1;
-    if (n == 0)
-        return 0;
-    return streamSendData(st, g_steal_pointer(&msg), -1, 0, error) ? n : -1;
-}
-
-gssize
 ternNetStreamSendFromPipe(ternNetStream *st, int fd, GError **error)
 {
     g_autoptr(ternNetMessage) msg = NULL;
@@ -482,8 +468,11 @@ ternNetStreamSendFromPipe(ternNetStream *st, int fd, GError **error)
     int avail = 0;
     size_t len;
 
-    if (!st->transport->sendSpliced)
-        return ternNetStreamSendFromFD(st, fd, error);
+    if (!st->transport->sendSpliced) {
+        ternErrorSet(error, TERN_FROM_STREAMS, TERN_ERR_NO_SUPPORT,
+                     "this connection cannot send stream data from a pipe");
+        return -1;
+    }
     for (;;) {
         if (poll(&pfd, 1, -1) < 0) {
             if (errno == EINTR)

@@ -142,19 +142,11 @@ gssize ternNetStreamRecv(ternNetStream *st, char *buf, size_t len, GError **erro
 bool ternNetStreamSend(ternNetStream *st, const char *data, size_t len, GError **error);
 
 /**
- * ternNetStreamSendFromFD: one data packet of up to TERN_NET_STREAM_CHUNK
- * bytes read from @fd directly into the packet (no copy in between), sent
- * like ternNetStreamSend. Returns the bytes sent, 0 at @fd's end of file
- * (nothing sent), -1 on error.
- */
-gssize ternNetStreamSendFromFD(ternNetStream *st, int fd, GError **error);
-
-/**
- * ternNetStreamSendFromPipe: like ternNetStreamSendFromFD for a pipe @fd:
- * one data packet of what the pipe holds (up to TERN_NET_STREAM_CHUNK
- * bytes), spliced into the connection's socket when its transport can, so
- * the data never passes through our memory. Blocks until the pipe has data;
- * 0 at its end of file.
+ * ternNetStreamSendFromPipe: one data packet of what the pipe @fd holds (up
+ * to TERN_NET_STREAM_CHUNK bytes), spliced into the connection's socket, so
+ * the data never passes through our memory (client connections: their
+ * transport has sendSpliced). Blocks until the pipe has data. Returns the
+ * bytes sent, 0 at the pipe's end of file, -1 on error.
  */
 gssize ternNetStreamSendFromPipe(ternNetStream *st, int fd, GError **error);
 
