@@ -1235,22 +1235,15 @@ HANDLER(remoteDispatchDomainMigrateStartPostCopy, remote_domain_migrate_start_po
  * runs), exactly as libvirt's v2 does.
  */
 
+/*
+ * The fixed arguments of v3 and v2: the wire's 64-bit @wireFlags checked
+ * into *@retFlags, and the typed parameters the others stand for added to
+ * @p (NULL strings and a zero @resource are left out).
+ */
 static bool
-remoteLegacyFlags(guint64 flags, unsigned int *ret, GError **error)
-{
-    if (flags > G_MAXUINT) {
-        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_INVALID_ARG,
-                     "unsupported migration flags 0x%llx", (unsigned long long)flags);
-        return false;
-    }
-    *ret = (unsigned int)flags;
-    return true;
-}
-
-/* the typed parameters the fixed arguments stand for; NULL strings are left out */
-static bool
-remoteLegacyParams(ternTypedParamList *p, const char *xml, const char *dname,
-                   unsigned long long resource, const char *uri, GError **error)
+remoteLegacyArgs(ternTypedParamList *p, unsigned int *retFlags, guint64 wireFlags,
+                 const char *xml, const char *dname, unsigned long long resource,
+                 const char *uri, GError **error)
 {
     const struct {
         const char *name;
@@ -1261,13 +1254,20 @@ remoteLegacyParams(ternTypedParamList *p, const char *xml, const char *dname,
         {TERN_MIGRATE_PARAM_URI, uri},
     };
 
+    if (wireFlags > G_MAXUINT) {
+        ternErrorSet(error, TERN_FROM_RPC, TERN_ERR_INVALID_ARG,
+                     "unsupported migration flags 0x%llx", (unsigned long long)wireFlags);
+        return false;
+    }
     for (size_t i = 0; i < G_N_ELEMENTS(strings); i++) {
         if (strings[i].value && !ternTypedParamListSetString(p, strings[i].name,
                                                               strings[i].value, error))
             return false;
     }
-    return !resource ||
-           ternTypedParamListAddULLong(p, TERN_MIGRATE_PARAM_BANDWIDTH, resource, error);
+    if (resource && !ternTypedParamListAddULLong(p, TERN_MIGRATE_PARAM_BANDWIDTH, resource, error))
+        return false;
+    *retFlags = (unsigned int)wireFlags;
+    return true;
 }
 
 HANDLER(remoteDispatchDomainMigrateBegin3, remote_domain_migrate_begin3_args,
@@ -1277,9 +1277,8 @@ HANDLER(remoteDispatchDomainMigrateBegin3, remote_domain_migrate_begin3_args,
     unsigned int flags;
     WITH_DOMAIN(client, &args->dom, error);
 
-    if (!remoteLegacyFlags(args->flags, &flags, error) ||
-        !remoteLegacyParams(&p, OPT(args->xmlin), OPT(args->dname), args->resource, NULL,
-                            error) ||
+    if (!remoteLegacyArgs(&p, &flags, args->flags, OPT(args->xmlin), OPT(args->dname),
+                          args->resource, NULL, error) ||
         !(ret->xml = remoteMigrateBegin(conn, dom, &p, flags, COOKIE_OUT(ret), error)))
         return -1;
     return 0;
@@ -1292,9 +1291,9 @@ HANDLER(remoteDispatchDomainMigratePrepare3, remote_domain_migrate_prepare3_args
     g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
 
-    if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
-        !remoteLegacyParams(&p, args->dom_xml, OPT(args->dname), args->resource,
-                            OPT(args->uri_in), error) ||
+    if (!conn ||
+        !remoteLegacyArgs(&p, &flags, args->flags, args->dom_xml, OPT(args->dname),
+                          args->resource, OPT(args->uri_in), error) ||
         !remoteMigratePrepare(conn, &p, COOKIE_IN(args), flags, COOKIE_OUT(ret), &ret->uri_out,
                               error))
         return -1;
@@ -1308,9 +1307,8 @@ HANDLER(remoteDispatchDomainMigratePerform3, remote_domain_migrate_perform3_args
     unsigned int flags;
     WITH_DOMAIN(client, &args->dom, error);
 
-    if (!remoteLegacyFlags(args->flags, &flags, error) ||
-        !remoteLegacyParams(&p, OPT(args->xmlin), OPT(args->dname), args->resource,
-                            OPT(args->uri), error) ||
+    if (!remoteLegacyArgs(&p, &flags, args->flags, OPT(args->xmlin), OPT(args->dname),
+                          args->resource, OPT(args->uri), error) ||
         !remoteMigratePerform(conn, dom, OPT(args->dconnuri), &p, COOKIE_IN(args), flags,
                               COOKIE_OUT(ret), error))
         return -1;
@@ -1324,8 +1322,8 @@ HANDLER(remoteDispatchDomainMigrateFinish3, remote_domain_migrate_finish3_args,
     g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
 
-    if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
-        !remoteLegacyParams(&p, NULL, args->dname, 0, OPT(args->uri), error) ||
+    if (!conn ||
+        !remoteLegacyArgs(&p, &flags, args->flags, NULL, args->dname, 0, OPT(args->uri), error) ||
         !remoteMigrateFinish(conn, &p, COOKIE_IN(args), flags, args->cancelled, COOKIE_OUT(ret),
                              &ret->dom, error))
         return -1;
@@ -1334,12 +1332,12 @@ HANDLER(remoteDispatchDomainMigrateFinish3, remote_domain_migrate_finish3_args,
 
 HANDLER(remoteDispatchDomainMigrateConfirm3, remote_domain_migrate_confirm3_args, remoteVoid)
 {
-    const ternTypedParamList none = {0};
+    g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
     WITH_DOMAIN(client, &args->dom, error);
 
-    if (!remoteLegacyFlags(args->flags, &flags, error) ||
-        !remoteMigrateConfirm(conn, dom, &none, COOKIE_IN(args), flags, args->cancelled, error))
+    if (!remoteLegacyArgs(&p, &flags, args->flags, NULL, NULL, 0, NULL, error) ||
+        !remoteMigrateConfirm(conn, dom, &p, COOKIE_IN(args), flags, args->cancelled, error))
         return -1;
     return 0;
 }
@@ -1351,9 +1349,9 @@ HANDLER(remoteDispatchDomainMigratePrepare2, remote_domain_migrate_prepare2_args
     g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
 
-    if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
-        !remoteLegacyParams(&p, args->dom_xml, OPT(args->dname), args->resource,
-                            OPT(args->uri_in), error) ||
+    if (!conn ||
+        !remoteLegacyArgs(&p, &flags, args->flags, args->dom_xml, OPT(args->dname),
+                          args->resource, OPT(args->uri_in), error) ||
         !remoteMigratePrepare(conn, &p, NULL, 0, flags, &ret->cookie.cookie_len,
                               &ret->cookie.cookie_val, &ret->uri_out, error))
         return -1;
@@ -1371,10 +1369,10 @@ HANDLER(remoteDispatchDomainMigratePerform, remote_domain_migrate_perform_args, 
     unsigned int flags;
     WITH_DOMAIN(client, &args->dom, error);
 
-    if (!remoteLegacyFlags(args->flags, &flags, error) ||
-        !remoteLegacyParams(&begin, NULL, OPT(args->dname), args->resource, NULL, error) ||
-        !remoteLegacyParams(&perform, NULL, OPT(args->dname), args->resource, args->uri,
-                            error) ||
+    if (!remoteLegacyArgs(&begin, &flags, args->flags, NULL, OPT(args->dname), args->resource,
+                          NULL, error) ||
+        !remoteLegacyArgs(&perform, &flags, args->flags, NULL, OPT(args->dname), args->resource,
+                          args->uri, error) ||
         !DRIVER_METHOD(conn, domainMigrateBegin3Params, error) ||
         !DRIVER_METHOD(conn, domainMigratePerform3Params, error) ||
         !DRIVER_METHOD(conn, domainMigrateConfirm3Params, error))
@@ -1401,8 +1399,8 @@ HANDLER(remoteDispatchDomainMigrateFinish2, remote_domain_migrate_finish2_args,
     g_auto(ternTypedParamList) p = {0};
     unsigned int flags;
 
-    if (!conn || !remoteLegacyFlags(args->flags, &flags, error) ||
-        !remoteLegacyParams(&p, NULL, args->dname, 0, args->uri, error) ||
+    if (!conn ||
+        !remoteLegacyArgs(&p, &flags, args->flags, NULL, args->dname, 0, args->uri, error) ||
         !remoteMigrateFinish(conn, &p, args->cookie.cookie_val, (int)args->cookie.cookie_len,
                              flags, args->retcode != 0, NULL, NULL, &ret->ddom, error))
         return -1;
