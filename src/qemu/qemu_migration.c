@@ -1480,38 +1480,19 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
         qemuMigrationPeerError(error, dconnuri);
         goto cancel;
     }
-    if (tunnelled) {
-        if (!qemuMigrationParamsWithString(prep.params, prep.n, TERN_MIGRATE_PARAM_DEST_XML, xml,
-                                           &perf, error)) {
-            ternNetStreamAbort(st, NULL);
-            dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
-                                                      NULL, destflags, 1, NULL);
-            goto cancel;
-        }
-    } else if (!uriout && !a.uri) {
+    /* Perform's parameters (natively with where the data goes) and Finish's, made before
+     * anything is sent: no failure may come after Perform */
+    if (!tunnelled && !uriout && !a.uri) {
         ternErrorSet(error, TERN_FROM_QEMU, TERN_ERR_INTERNAL_ERROR,
                      "the destination daemon did not say where to send the data");
-        dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
-                                                  NULL, destflags, 1, NULL);
-        goto cancel;
+        goto cancel_dest;
     }
-    if (!tunnelled &&
-        !qemuMigrationParamsWithString(prep.params, prep.n, TERN_MIGRATE_PARAM_URI,
-                                       a.uri ? a.uri : uriout, &perf, error)) {
-        dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
-                                                  NULL, destflags, 1, NULL);
-        goto cancel;
-    }
-
-    /* what Finish gets, made before anything is sent: no failure may come after Perform */
-    if (!qemuMigrationParamsWithString(perf.params, perf.n, TERN_MIGRATE_PARAM_DEST_NAME,
-                                       a.dname ? a.dname : dom->name, &fin, error)) {
-        if (st)
-            ternNetStreamAbort(st, NULL);
-        dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
-                                                  NULL, destflags, 1, NULL);
-        goto cancel;
-    }
+    if (!(tunnelled ? ternTypedParamListCopy(&perf, prep.params, prep.n, error)
+                    : qemuMigrationParamsWithString(prep.params, prep.n, TERN_MIGRATE_PARAM_URI,
+                                                    a.uri ? a.uri : uriout, &perf, error)) ||
+        !qemuMigrationParamsWithString(perf.params, perf.n, TERN_MIGRATE_PARAM_DEST_NAME,
+                                       a.dname ? a.dname : dom->name, &fin, error))
+        goto cancel_dest;
 
     /* Perform here, watching the connection to the destination */
     qemuMigrationSrcSetPeer(dom, dconn);
@@ -1578,6 +1559,12 @@ qemuMigrationSrcPerformP2P(ternDomain *dom, const char *dconnuri, ternTypedParam
     }
     return true;
 
+ cancel_dest:
+    /* Prepare built the guest's QEMU there: drop it */
+    if (st)
+        ternNetStreamAbort(st, NULL);
+    ddom = dconn->driver->domainMigrateFinish3Params(dconn, prep.params, prep.n, NULL, 0, NULL,
+                                                     NULL, destflags, 1, NULL);
  cancel:
     /* nothing was sent: the guest never stopped here; end the job */
     if (!qemuMigrationSrcConfirm(dom, params, nparams, NULL, 0, flags, 1, &cerr))
