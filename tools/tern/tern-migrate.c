@@ -305,8 +305,7 @@ typedef struct {
 
     /* the worker's result: written before it queues the idle source that ends the loop */
     bool ok;
-    bool errSet;
-    ternError err;
+    ternError err; /* zeroed: no error to tell */
 
     /* main thread only */
     GMainLoop *loop;
@@ -354,8 +353,8 @@ ternCliMigrateThread(gpointer opaque)
                                           (unsigned int)job->params.n, job->flags) == 0;
     }
     /* the last error is this thread's own: hand a copy to the main thread */
-    if (!job->ok && ternGetLastError() && ternCopyLastError(&job->err) > 0)
-        job->errSet = true;
+    if (!job->ok)
+        ternCopyLastError(&job->err);
 
     g_source_unref(
         ternCliSourceAttach(g_idle_source_new(), "tern-migrate-done", ternCliMigrateDone, job));
@@ -516,7 +515,7 @@ ternCliMigrateRun(ternControl *ctl, ternCliMigrateJob *job, guint timeout)
     if (!job->ok) {
         /* the worker's error, as virsh prints it: alone, no context line */
         ternCtlError(ctl, "%s",
-                     job->errSet && job->err.message ? job->err.message : "migration failed");
+                     job->err.message ? job->err.message : "migration failed");
         return false;
     }
     return true;
@@ -865,11 +864,9 @@ cmdDomjobinfo(ternControl *ctl, const ternCmd *cmd)
 {
     static const ternCmdOptPair requires[] = {{"keep-completed", "completed"}};
     g_autoptr(ternDomain) dom = NULL;
+    g_auto(ternCliParams) stats = {0};
     ternDomainJobInfo info;
-    ternTypedParameter *params = NULL;
     unsigned int flags = 0;
-    int nparams = 0;
-    bool ok = false;
 
     if (!ternCmdCheckOptPairs(ctl, cmd, NULL, 0, requires, G_N_ELEMENTS(requires)))
         return false;
@@ -881,33 +878,29 @@ cmdDomjobinfo(ternControl *ctl, const ternCmd *cmd)
         flags |= TERN_DOMAIN_JOB_STATS_KEEP_COMPLETED;
 
     memset(&info, 0, sizeof(info));
-    if (ternDomainGetJobStats(dom, &info.type, &params, &nparams, flags) == 0) {
+    if (ternDomainGetJobStats(dom, &info.type, &stats.params, &stats.n, flags) == 0) {
         for (size_t i = 0; i < G_N_ELEMENTS(ternCliJobInfoFields); i++) {
             unsigned long long *field =
                 G_STRUCT_MEMBER_P(&info, ternCliJobInfoFields[i].offset);
 
-            if (ternTypedParamsGetULLong(params, nparams, ternCliJobInfoFields[i].name, field) <
-                0)
-                goto cleanup;
+            if (ternTypedParamsGetULLong(stats.params, stats.n, ternCliJobInfoFields[i].name,
+                                         field) < 0)
+                return false;
         }
     } else if (ternGetLastError() && ternGetLastError()->code == TERN_ERR_NO_SUPPORT) {
         /* a daemon without GET_JOB_STATS: the fixed fields of GET_JOB_INFO, as virsh */
         if (flags || ternCmdOptBool(cmd, "rawstats")) {
             ternCtlError(ctl, "Optional flags or --rawstats are not supported by the daemon");
-            goto cleanup;
+            return false;
         }
         if (ternDomainGetJobInfo(dom, &info) < 0)
-            goto cleanup;
+            return false;
     } else {
-        goto cleanup;
+        return false;
     }
 
-    ok = ternCliDomjobinfoPrint(ctl, cmd, &info, params, nparams, flags);
-
-cleanup:
-    ternCtlSaveError();
-    ternTypedParamsFree(params, nparams);
-    return ok;
+    /* an error of the printing stays pending: dom's cleanup keeps it */
+    return ternCliDomjobinfoPrint(ctl, cmd, &info, stats.params, stats.n, flags);
 }
 
 /* ------------------------------------------------------------------------------------------ */
