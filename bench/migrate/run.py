@@ -64,7 +64,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -79,20 +78,13 @@ from migrun import Client, MigGuest, Migration, completed_jobinfo, migration_rep
 from ternhosts import TestHosts  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, ".."))
 from libvirthosts import LibvirtHost, hosts_sh, libvirtd_available, median  # noqa: E402
+import benchutil  # noqa: E402
+from benchutil import GUEST_MIB, HB_MS, SCENARIOS, SETTLE_S, ratio  # noqa: E402
 from guestvm import die_with_parent  # noqa: E402
 import heartbeat  # noqa: E402
 
 
 MIB = 1 << 20
-GUEST_MIB = 1024
-HB_MS = 10
-SCENARIOS = {
-    "idle": {"dirty": 0, "rate": 0,
-             "title": "idle 1 GiB guest"},
-    "dirty": {"dirty": 512, "rate": 64,
-              "title": "1 GiB guest rewriting 512 MiB at 64 MiB/s"},
-}
-SETTLE_S = 2.0
 MIGRATE_TIMEOUT = 180
 RAW_PORT = 49800
 # libvirt's "unlimited" max-bandwidth, which ternd sends too (QEMU's default is 32 MiB/s)
@@ -101,9 +93,7 @@ GOAL_OVERHEAD_MS = 20
 GOAL_DOWNTIME_PCT = 10
 
 
-def log(msg):
-    sys.stderr.write("# bench/migrate: %s\n" % msg)
-    sys.stderr.flush()
+log = benchutil.logger("bench/migrate")
 
 
 # -- reading the daemons' logs of their monitor traffic ----------------------------------------
@@ -500,10 +490,6 @@ def medians(figs):
     return out
 
 
-def ratio(a, b):
-    return "%.2f" % (a / b) if a is not None and b else "?"
-
-
 def report(scenario, rows, rounds):
     print("\nbench/migrate: %s, heartbeat %d ms, TCG, medians of %d migrations A->B, each of "
           "a fresh guest" % (SCENARIOS[scenario]["title"], HB_MS, rounds))
@@ -567,18 +553,9 @@ def main():
     args = ap.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("bench/migrate: needs root (network namespaces)")
-    scenarios = [s for s in args.scenarios.split(",") if s]
-    for s in scenarios:
-        if s not in SCENARIOS:
-            raise SystemExit("bench/migrate: unknown scenario %r" % s)
-    b = os.path.abspath(args.builddir)
-    ternd = os.path.join(b, "src/daemon/ternd")
-    tern = os.path.join(b, "tools/tern/tern")
-    kernel = os.path.join(b, "tests/guest/vmlinuz")
-    initrd = os.path.join(b, "tests/guest/initramfs.img")
-    for p in (ternd, kernel, initrd):
-        if not os.path.exists(p):
-            raise SystemExit("bench/migrate: %s is missing (ninja -C %s)" % (p, args.builddir))
+    scenarios = benchutil.scenarios_chosen(args.scenarios, "bench/migrate")
+    ternd, kernel, initrd = benchutil.build_paths(args.builddir, "bench/migrate")
+    tern = os.path.join(os.path.abspath(args.builddir), "tools/tern/tern")
     clients = []
     for c in [c for c in args.clients.split(",") if c]:
         if c == "virsh":
@@ -594,10 +571,7 @@ def main():
         else:
             raise SystemExit("bench/migrate: unknown client %r" % c)
 
-    def on_term(signum, frame):
-        raise SystemExit(128 + signum)  # unwind: every finally below cleans up
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGHUP, on_term)
+    benchutil.unwind_on_signals()
 
     rows = {sc: {} for sc in scenarios}
     failed = []
@@ -674,15 +648,8 @@ def main():
               if not all(f["ok"] for f in figs)]
     broken += failed
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"guest_mib": GUEST_MIB, "hb_ms": HB_MS, "rounds": args.rounds,
-                       "scenarios": {sc: {"params": SCENARIOS[sc], "rows": rows[sc],
-                                          "medians": summary[sc]} for sc in scenarios}},
-                      f, indent=2)
-    if broken:
-        print("\nfailed or broke the guest: %s" % ", ".join("%s/%s" % x for x in broken))
-        return 1
-    return 0
+        benchutil.write_json(args.json, args.rounds, scenarios, rows, summary)
+    return benchutil.exit_status(broken)
 
 
 if __name__ == "__main__":

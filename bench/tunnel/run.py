@@ -52,7 +52,6 @@ import json
 import math
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -65,21 +64,16 @@ from migrun import Client, MigGuest, Migration, jobinfo, migration_report  # noq
 from ternhosts import TestHosts  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, ".."))
 from libvirthosts import LibvirtHost, hosts_sh, libvirtd_available, median  # noqa: E402
+import benchutil  # noqa: E402
+from benchutil import GUEST_MIB, HB_MS, SCENARIOS, SETTLE_S, ratio  # noqa: E402
 
 
 MIB = 1 << 20
 GIB = 1 << 30
-GUEST_MIB = 1024
-HB_MS = 10
-SCENARIOS = {
-    "idle": {"dirty": 0, "rate": 0, "title": "idle 1 GiB guest"},
-    "dirty": {"dirty": 512, "rate": 64, "title": "1 GiB guest rewriting 512 MiB at 64 MiB/s"},
-}
 MODES = [
     ("native", ["--live", "--p2p"]),
     ("tunnelled", ["--live", "--p2p", "--tunnelled"]),
 ]
-SETTLE_S = 2.0
 MIGRATE_TIMEOUT = 240
 LOCK_TIMEOUT = 3000
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -87,9 +81,7 @@ GOAL_VS_NATIVE = 0.90
 GOAL_VS_LIBVIRTD = 2.0
 
 
-def log(msg):
-    sys.stderr.write("# bench/tunnel: %s\n" % msg)
-    sys.stderr.flush()
+log = benchutil.logger("bench/tunnel")
 
 
 def cpu_s(pid):
@@ -269,8 +261,13 @@ def medians(figs):
     return out
 
 
-def ratio(a, b, fmt="%.2f"):
-    return fmt % (a / b) if a is not None and b else "?"
+def ratio_line(label, m, base):
+    """"ratio @label: ..." of the medians @m over @base, for the figures a ratio says much of."""
+    return ("ratio %s: total %s, rate %s, downtime %s, src CPU/GiB %s, dst CPU/GiB %s" % (
+        label, ratio(m["total_s"], base["total_s"]), ratio(m["rate_mib_s"], base["rate_mib_s"]),
+        ratio(m["downtime_ms"], base["downtime_ms"]),
+        ratio(m["src_cpu_per_gib"], base["src_cpu_per_gib"]),
+        ratio(m["dst_cpu_per_gib"], base["dst_cpu_per_gib"])))
 
 
 def by_direction(figs):
@@ -344,23 +341,11 @@ def report(scenario, rows, rounds):
     for daemon in rows:
         n, t = med.get((daemon, "native")), med.get((daemon, "tunnelled"))
         if n and t:
-            print("ratio %s tunnelled/native: total %s, rate %s, downtime %s, src CPU/GiB %s, "
-                  "dst CPU/GiB %s" % (
-                      daemon, ratio(t["total_s"], n["total_s"]),
-                      ratio(t["rate_mib_s"], n["rate_mib_s"]),
-                      ratio(t["downtime_ms"], n["downtime_ms"]),
-                      ratio(t["src_cpu_per_gib"], n["src_cpu_per_gib"]),
-                      ratio(t["dst_cpu_per_gib"], n["dst_cpu_per_gib"])))
+            print(ratio_line("%s tunnelled/native" % daemon, t, n))
     for mode, _ in MODES:
         tm, lm = med.get(("ternd", mode)), med.get(("libvirtd", mode))
         if tm and lm:
-            print("ratio ternd/libvirtd %s: total %s, rate %s, downtime %s, src CPU/GiB %s, "
-                  "dst CPU/GiB %s" % (
-                      mode, ratio(tm["total_s"], lm["total_s"]),
-                      ratio(tm["rate_mib_s"], lm["rate_mib_s"]),
-                      ratio(tm["downtime_ms"], lm["downtime_ms"]),
-                      ratio(tm["src_cpu_per_gib"], lm["src_cpu_per_gib"]),
-                      ratio(tm["dst_cpu_per_gib"], lm["dst_cpu_per_gib"])))
+            print(ratio_line("ternd/libvirtd %s" % mode, tm, lm))
     goals(rows)
     return {"%s %s" % k: v for k, v in med.items()}
 
@@ -378,22 +363,9 @@ def main():
     if not shutil.which("virsh"):
         raise SystemExit("bench/tunnel: needs virsh (libvirt-clients): both daemons are driven "
                          "by it")
-    scenarios = [s for s in args.scenarios.split(",") if s]
-    for s in scenarios:
-        if s not in SCENARIOS:
-            raise SystemExit("bench/tunnel: unknown scenario %r" % s)
-    b = os.path.abspath(args.builddir)
-    ternd = os.path.join(b, "src/daemon/ternd")
-    kernel = os.path.join(b, "tests/guest/vmlinuz")
-    initrd = os.path.join(b, "tests/guest/initramfs.img")
-    for p in (ternd, kernel, initrd):
-        if not os.path.exists(p):
-            raise SystemExit("bench/tunnel: %s is missing (ninja -C %s)" % (p, args.builddir))
-
-    def on_term(signum, frame):
-        raise SystemExit(128 + signum)  # unwind: every finally below cleans up
-    signal.signal(signal.SIGTERM, on_term)
-    signal.signal(signal.SIGHUP, on_term)
+    scenarios = benchutil.scenarios_chosen(args.scenarios, "bench/tunnel")
+    ternd, kernel, initrd = benchutil.build_paths(args.builddir, "bench/tunnel")
+    benchutil.unwind_on_signals()
 
     rows = {sc: {} for sc in scenarios}
     failed = []
@@ -440,15 +412,8 @@ def main():
               for figs in modes.values() if not all(f["ok"] for f in figs)]
     broken += failed
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"guest_mib": GUEST_MIB, "hb_ms": HB_MS, "rounds": args.rounds,
-                       "scenarios": {sc: {"params": SCENARIOS[sc], "rows": rows[sc],
-                                          "medians": summary[sc]} for sc in scenarios}},
-                      f, indent=2)
-    if broken:
-        print("\nfailed or broke the guest: %s" % ", ".join("%s/%s" % x for x in sorted(set(broken))))
-        return 1
-    return 0
+        benchutil.write_json(args.json, args.rounds, scenarios, rows, summary)
+    return benchutil.exit_status(sorted(set(broken)))
 
 
 if __name__ == "__main__":
