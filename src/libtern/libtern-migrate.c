@@ -614,65 +614,64 @@ ternMigrateToURICommon(ternDomain *dom, const char *dconnuri, ternTypedParamList
 
 /* --- ternDomainMigrate, ternDomainMigrate3 --- */
 
+/* ternDomainMigrate[3] with PEER2PEER: the source's daemon goes to @dconn's URI itself. */
+static ternDomain *
+ternMigratePeer2Peer(ternDomain *dom, ternConnect *dconn, ternTypedParamList *p,
+                     unsigned long flags, const char *func)
+{
+    const char *dname = ternTypedParamListGetString(p, TERN_MIGRATE_PARAM_DEST_NAME);
+    g_autoptr(GError) err = NULL;
+    ternDomain *ddom;
+
+    if (ternMigrateToURICommon(dom, dconn->uri, p, flags, func) < 0 ||
+        !ternLibCheckMethod(dconn, dconn->driver->domainLookupByName != NULL, func))
+        return NULL;
+    if (!(ddom = dconn->driver->domainLookupByName(dconn, dname ? dname : dom->name, &err)))
+        ternLibReportError(err);
+    return ddom;
+}
+
+/* What client-managed migration needs of both drivers, beyond the v3 methods. */
+static bool
+ternMigrateManagedCheck(ternDomain *dom, ternConnect *dconn, unsigned long flags, const char *func,
+                        GError **error)
+{
+    if ((flags & TERN_MIGRATE_OFFLINE) &&
+        (!ternMigrateRequire(dom->conn, TERN_DRV_FEATURE_MIGRATION_OFFLINE,
+                             TERN_ERR_ARGUMENT_UNSUPPORTED,
+                             "offline migration is not supported by the source host", error) ||
+         !ternMigrateRequire(dconn, TERN_DRV_FEATURE_MIGRATION_OFFLINE,
+                             TERN_ERR_ARGUMENT_UNSUPPORTED,
+                             "offline migration is not supported by the destination host", error)))
+        return false;
+    /* asked for explicitly: the source must honour it; v3 then adds it to the source calls only */
+    if ((flags & TERN_MIGRATE_CHANGE_PROTECTION) &&
+        !ternMigrateRequire(dom->conn, TERN_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION,
+                            TERN_ERR_ARGUMENT_UNSUPPORTED, "cannot enforce change protection",
+                            error))
+        return false;
+    return ternMigrateRequireParams(dom->conn, "source", func, error) &&
+           ternMigrateRequireParams(dconn, "destination", func, error);
+}
+
 /* ternDomainMigrate[3] after the handles were checked and @p copied. */
 static ternDomain *
 ternMigrateCommon(ternDomain *dom, ternConnect *dconn, ternTypedParamList *p, unsigned long flags,
                   const char *func)
 {
+    /* v3 re-adds CHANGE_PROTECTION to the source's calls only */
+    unsigned int v3flags = (unsigned int)(flags & ~(unsigned long)TERN_MIGRATE_CHANGE_PROTECTION);
     g_autoptr(GError) err = NULL;
-    ternDomain *ddom;
-    const char *dname;
+    ternDomain *ddom = NULL;
 
-    if (!ternMigrateCheckFlags(flags, func, &err)) {
-        ternLibReportError(err);
-        return NULL;
-    }
+    /* ternMigrateToURICommon checks the flags itself */
+    if (flags & TERN_MIGRATE_PEER2PEER)
+        return ternMigratePeer2Peer(dom, dconn, p, flags, func);
 
-    if (flags & TERN_MIGRATE_PEER2PEER) {
-        /* the destination connection only says where: the source's daemon goes there itself */
-        if (ternMigrateToURICommon(dom, dconn->uri, p, flags, func) < 0)
-            return NULL;
-        dname = ternTypedParamListGetString(p, TERN_MIGRATE_PARAM_DEST_NAME);
-        if (!dconn->driver->domainLookupByName) {
-            ternLibReportNoSupport(dconn, func);
-            return NULL;
-        }
-        if (!(ddom = dconn->driver->domainLookupByName(dconn, dname ? dname : dom->name, &err))) {
-            ternLibReportError(err);
-            return NULL;
-        }
-        return ddom;
-    }
-
-    if ((flags & TERN_MIGRATE_OFFLINE) &&
-        (!ternMigrateRequire(dom->conn, TERN_DRV_FEATURE_MIGRATION_OFFLINE,
-                             TERN_ERR_ARGUMENT_UNSUPPORTED,
-                             "offline migration is not supported by the source host", &err) ||
-         !ternMigrateRequire(dconn, TERN_DRV_FEATURE_MIGRATION_OFFLINE,
-                             TERN_ERR_ARGUMENT_UNSUPPORTED,
-                             "offline migration is not supported by the destination host", &err))) {
+    if (!ternMigrateCheckFlags(flags, func, &err) ||
+        !ternMigrateManagedCheck(dom, dconn, flags, func, &err) ||
+        !(ddom = ternMigrateVersion3Params(dom, dconn, p, v3flags, func, &err)))
         ternLibReportError(err);
-        return NULL;
-    }
-    /* asked for explicitly: the source must honour it; v3 then adds it to the source calls only */
-    if ((flags & TERN_MIGRATE_CHANGE_PROTECTION) &&
-        !ternMigrateRequire(dom->conn, TERN_DRV_FEATURE_MIGRATE_CHANGE_PROTECTION,
-                            TERN_ERR_ARGUMENT_UNSUPPORTED, "cannot enforce change protection",
-                            &err)) {
-        ternLibReportError(err);
-        return NULL;
-    }
-    flags &= ~(unsigned long)TERN_MIGRATE_CHANGE_PROTECTION;
-
-    if (!ternMigrateRequireParams(dom->conn, "source", func, &err) ||
-        !ternMigrateRequireParams(dconn, "destination", func, &err)) {
-        ternLibReportError(err);
-        return NULL;
-    }
-    if (!(ddom = ternMigrateVersion3Params(dom, dconn, p, (unsigned int)flags, func, &err))) {
-        ternLibReportError(err);
-        return NULL;
-    }
     return ddom;
 }
 
