@@ -150,6 +150,16 @@ char *ternCtlReadFile(ternControl *ctl, const char *path);
  */
 char *ternCliTypedParamToString(const ternTypedParameter *param);
 
+/**
+ * ternCliSourceAttach: name @src, make it call @func(@data) and attach it
+ * to the main context; any thread. Returns @src: the caller keeps its
+ * reference (ternCliSourcesDestroy, or g_source_unref for a one-shot).
+ */
+GSource *ternCliSourceAttach(GSource *src, const char *name, GSourceFunc func, gpointer data);
+
+/** ternCliSourcesDestroy: detach and unref each of the @n sources of @srcs that is not NULL. */
+void ternCliSourcesDestroy(GSource **srcs, size_t n);
+
 /* Which ways ternCmdLookupDomain may read the argument (virsh's VIRSH_BYID...). */
 typedef enum {
     TERN_LOOKUP_BY_ID = 1 << 0,

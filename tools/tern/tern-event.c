@@ -93,10 +93,7 @@ ternCliEventFinishLocked(ternCliEventState *st, ternCliEventEnd why)
     if (st->end != TERN_CLI_EVENT_WAITING)
         return;
     st->end = why;
-    st->quit = g_idle_source_new();
-    g_source_set_name(st->quit, "tern-event-quit");
-    g_source_set_callback(st->quit, ternCliEventQuit, st, NULL);
-    g_source_attach(st->quit, NULL);
+    st->quit = ternCliSourceAttach(g_idle_source_new(), "tern-event-quit", ternCliEventQuit, st);
 }
 
 static gboolean
@@ -310,18 +307,13 @@ cmdEvent(ternControl *ctl, const ternCmd *cmd)
     st.loopMode = ternCmdOptBool(cmd, "loop");
     st.timestamp = ternCmdOptBool(cmd, "timestamp");
 
-    if (timeout > 0) {
-        timeoutSrc = g_timeout_source_new((guint)timeout * 1000);
-        g_source_set_name(timeoutSrc, "tern-event-timeout");
-        g_source_set_callback(timeoutSrc, ternCliEventTimeout, &st, NULL);
-        g_source_attach(timeoutSrc, NULL);
-    }
-    sigintSrc = g_unix_signal_source_new(SIGINT);
-    g_source_set_callback(sigintSrc, ternCliEventSignal, &st, NULL);
-    g_source_attach(sigintSrc, NULL);
-    sigtermSrc = g_unix_signal_source_new(SIGTERM);
-    g_source_set_callback(sigtermSrc, ternCliEventSignal, &st, NULL);
-    g_source_attach(sigtermSrc, NULL);
+    if (timeout > 0)
+        timeoutSrc = ternCliSourceAttach(g_timeout_source_new((guint)timeout * 1000),
+                                         "tern-event-timeout", ternCliEventTimeout, &st);
+    sigintSrc = ternCliSourceAttach(g_unix_signal_source_new(SIGINT), "tern-event-sigint",
+                                    ternCliEventSignal, &st);
+    sigtermSrc = ternCliSourceAttach(g_unix_signal_source_new(SIGTERM), "tern-event-sigterm",
+                                     ternCliEventSignal, &st);
 
     for (size_t i = 0; i < nselected; i++) {
         ids[i] = ternConnectDomainEventRegisterAny(conn, dom, selected[i]->eventID, selected[i]->cb,
@@ -365,12 +357,7 @@ deregister:
     {
         GSource *sources[] = {timeoutSrc, sigintSrc, sigtermSrc, st.quit};
 
-        for (size_t i = 0; i < G_N_ELEMENTS(sources); i++) {
-            if (!sources[i])
-                continue;
-            g_source_destroy(sources[i]);
-            g_source_unref(sources[i]);
-        }
+        ternCliSourcesDestroy(sources, G_N_ELEMENTS(sources));
     }
     g_main_loop_unref(st.loop);
     g_mutex_clear(&st.lock);

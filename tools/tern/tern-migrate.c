@@ -317,16 +317,6 @@ typedef struct {
     ternCliTimeoutAction timeoutAction;
 } ternCliMigrateJob;
 
-/* @src named, calling @func, attached to the main context; the caller keeps its reference. */
-static GSource *
-ternCliSourceAttach(GSource *src, const char *name, GSourceFunc func, gpointer data)
-{
-    g_source_set_name(src, name);
-    g_source_set_callback(src, func, data, NULL);
-    g_source_attach(src, NULL);
-    return src;
-}
-
 static gboolean
 ternCliMigrateDone(gpointer opaque)
 {
@@ -497,12 +487,7 @@ ternCliMigrateRun(ternControl *ctl, ternCliMigrateJob *job, guint timeout)
     g_main_loop_run(job->loop);
     g_thread_join(thread);
 
-    for (size_t i = 0; i < G_N_ELEMENTS(sources); i++) {
-        if (!sources[i])
-            continue;
-        g_source_destroy(sources[i]);
-        g_source_unref(sources[i]);
-    }
+    ternCliSourcesDestroy(sources, G_N_ELEMENTS(sources));
     g_main_loop_unref(job->loop);
     job->loop = NULL;
 

@@ -277,6 +277,26 @@ ternCliTypedParamToString(const ternTypedParameter *param)
     }
 }
 
+GSource *
+ternCliSourceAttach(GSource *src, const char *name, GSourceFunc func, gpointer data)
+{
+    g_source_set_name(src, name);
+    g_source_set_callback(src, func, data, NULL);
+    g_source_attach(src, NULL);
+    return src;
+}
+
+void
+ternCliSourcesDestroy(GSource **srcs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (!srcs[i])
+            continue;
+        g_source_destroy(srcs[i]);
+        g_source_unref(srcs[i]);
+    }
+}
+
 ternConnect *
 ternCtlConnect(ternControl *ctl)
 {
