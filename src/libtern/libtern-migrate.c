@@ -597,15 +597,11 @@ ternMigrateToURICommon(ternDomain *dom, const char *dconnuri, ternTypedParamList
         ternLibReportError(err);
         return -1;
     }
-    if (flags & TERN_MIGRATE_PEER2PEER) {
-        if (!ternLibCheckNonNull(dconnuri, "dconnuri", func, TERN_FROM_DOMAIN))
-            return -1;
-        if (!ternMigrateCheckNotLocal(dconnuri, &err)) {
-            ternLibReportError(err);
-            return -1;
-        }
-    }
-    if (!ternMigrateUnmanaged(dom, dconnuri, p, (unsigned int)flags, func, &err)) {
+    if ((flags & TERN_MIGRATE_PEER2PEER) &&
+        !ternLibCheckNonNull(dconnuri, "dconnuri", func, TERN_FROM_DOMAIN))
+        return -1;
+    if (((flags & TERN_MIGRATE_PEER2PEER) && !ternMigrateCheckNotLocal(dconnuri, &err)) ||
+        !ternMigrateUnmanaged(dom, dconnuri, p, (unsigned int)flags, func, &err)) {
         ternLibReportError(err);
         return -1;
     }
