@@ -108,12 +108,9 @@ ternConnectGetVersion(ternConnect *conn, unsigned long *hvVer)
 
     ternResetLastError();
     if (!ternLibCheckConn(conn, __func__) ||
-        !ternLibCheckNonNull(hvVer, "hvVer", __func__, TERN_FROM_NONE))
+        !ternLibCheckNonNull(hvVer, "hvVer", __func__, TERN_FROM_NONE) ||
+        !ternLibCheckMethod(conn, conn->driver->connectGetVersion != NULL, __func__))
         return -1;
-    if (!conn->driver->connectGetVersion) {
-        ternLibReportNoSupport(conn, __func__);
-        return -1;
-    }
     if (!conn->driver->connectGetVersion(conn, &ver, &err)) {
         ternLibReportError(err);
         return -1;
@@ -162,12 +159,9 @@ ternConnectGetHostname(ternConnect *conn)
     char *hostname;
 
     ternResetLastError();
-    if (!ternLibCheckConn(conn, __func__))
+    if (!ternLibCheckConn(conn, __func__) ||
+        !ternLibCheckMethod(conn, conn->driver->connectGetHostname != NULL, __func__))
         return NULL;
-    if (!conn->driver->connectGetHostname) {
-        ternLibReportNoSupport(conn, __func__);
-        return NULL;
-    }
     if (!(hostname = conn->driver->connectGetHostname(conn, &err))) {
         ternLibReportError(err);
         return NULL;
@@ -199,12 +193,9 @@ int
 ternConnectIsAlive(ternConnect *conn)
 {
     ternResetLastError();
-    if (!ternLibCheckConn(conn, __func__))
+    if (!ternLibCheckConn(conn, __func__) ||
+        !ternLibCheckMethod(conn, conn->driver->connectIsAlive != NULL, __func__))
         return -1;
-    if (!conn->driver->connectIsAlive) {
-        ternLibReportNoSupport(conn, __func__);
-        return -1;
-    }
     return conn->driver->connectIsAlive(conn) > 0 ? 1 : 0;
 }
 
@@ -214,12 +205,9 @@ ternConnectSetKeepAlive(ternConnect *conn, int interval, unsigned int count)
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckConn(conn, __func__))
+    if (!ternLibCheckConn(conn, __func__) ||
+        !ternLibCheckMethod(conn, conn->driver->connectSetKeepAlive != NULL, __func__))
         return -1;
-    if (!conn->driver->connectSetKeepAlive) {
-        ternLibReportNoSupport(conn, __func__);
-        return -1;
-    }
     if (!conn->driver->connectSetKeepAlive(conn, interval, count, &err)) {
         ternLibReportError(err);
         return -1;

@@ -28,12 +28,9 @@ ternConnectListAllDomains(ternConnect *conn, ternDomain ***domains, unsigned int
     int n;
 
     ternResetLastError();
-    if (!ternLibCheckConn(conn, __func__))
+    if (!ternLibCheckConn(conn, __func__) ||
+        !ternLibCheckMethod(conn, conn->driver->connectListAllDomains != NULL, __func__))
         return -1;
-    if (!conn->driver->connectListAllDomains) {
-        ternLibReportNoSupport(conn, __func__);
-        return -1;
-    }
     if ((n = conn->driver->connectListAllDomains(conn, domains ? &list : NULL, flags, &err)) < 0) {
         ternLibReportError(err);
         return -1;
@@ -51,12 +48,9 @@ ternDomainLookupByName(ternConnect *conn, const char *name)
 
     ternResetLastError();
     if (!ternLibCheckConn(conn, __func__) ||
-        !ternLibCheckNonNull(name, "name", __func__, TERN_FROM_DOMAIN))
+        !ternLibCheckNonNull(name, "name", __func__, TERN_FROM_DOMAIN) ||
+        !ternLibCheckMethod(conn, conn->driver->domainLookupByName != NULL, __func__))
         return NULL;
-    if (!conn->driver->domainLookupByName) {
-        ternLibReportNoSupport(conn, __func__);
-        return NULL;
-    }
     if (!(dom = conn->driver->domainLookupByName(conn, name, &err))) {
         ternLibReportError(err);
         return NULL;
@@ -71,10 +65,8 @@ ternDomainLookupByUUIDCommon(ternConnect *conn, const unsigned char *uuid, const
     g_autoptr(GError) err = NULL;
     ternDomain *dom;
 
-    if (!conn->driver->domainLookupByUUID) {
-        ternLibReportNoSupport(conn, func);
+    if (!ternLibCheckMethod(conn, conn->driver->domainLookupByUUID != NULL, func))
         return NULL;
-    }
     if (!(dom = conn->driver->domainLookupByUUID(conn, uuid, &err))) {
         ternLibReportError(err);
         return NULL;
@@ -121,10 +113,8 @@ ternDomainLookupByID(ternConnect *conn, int id)
         ternLibReportInvalidArg(TERN_FROM_DOMAIN, "id in %s must be zero or greater", __func__);
         return NULL;
     }
-    if (!conn->driver->domainLookupByID) {
-        ternLibReportNoSupport(conn, __func__);
+    if (!ternLibCheckMethod(conn, conn->driver->domainLookupByID != NULL, __func__))
         return NULL;
-    }
     if (!(dom = conn->driver->domainLookupByID(conn, id, &err))) {
         ternLibReportError(err);
         return NULL;
@@ -214,12 +204,9 @@ ternDomainDefineXMLCommon(ternConnect *conn, const char *xml, unsigned int flags
     ternDomain *dom;
 
     if (!ternLibCheckConn(conn, func) || !ternLibCheckReadWrite(conn, func) ||
-        !ternLibCheckNonNull(xml, "xml", func, TERN_FROM_DOMAIN))
+        !ternLibCheckNonNull(xml, "xml", func, TERN_FROM_DOMAIN) ||
+        !ternLibCheckMethod(conn, conn->driver->domainDefineXMLFlags != NULL, func))
         return NULL;
-    if (!conn->driver->domainDefineXMLFlags) {
-        ternLibReportNoSupport(conn, func);
-        return NULL;
-    }
     if (!(dom = conn->driver->domainDefineXMLFlags(conn, xml, flags, &err))) {
         ternLibReportError(err);
         return NULL;
@@ -246,12 +233,9 @@ ternDomainUndefineCommon(ternDomain *dom, unsigned int flags, const char *func)
 {
     g_autoptr(GError) err = NULL;
 
-    if (!ternLibCheckDomainWritable(dom, func))
+    if (!ternLibCheckDomainWritable(dom, func) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainUndefineFlags != NULL, func))
         return -1;
-    if (!dom->conn->driver->domainUndefineFlags) {
-        ternLibReportNoSupport(dom->conn, func);
-        return -1;
-    }
     if (!dom->conn->driver->domainUndefineFlags(dom, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -281,12 +265,9 @@ ternDomainCreateCommon(ternDomain *dom, unsigned int flags, const char *func)
 {
     g_autoptr(GError) err = NULL;
 
-    if (!ternLibCheckDomainWritable(dom, func))
+    if (!ternLibCheckDomainWritable(dom, func) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainCreateWithFlags != NULL, func))
         return -1;
-    if (!dom->conn->driver->domainCreateWithFlags) {
-        ternLibReportNoSupport(dom->conn, func);
-        return -1;
-    }
     if (!dom->conn->driver->domainCreateWithFlags(dom, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -314,12 +295,9 @@ ternDomainDestroyCommon(ternDomain *dom, unsigned int flags, const char *func)
 {
     g_autoptr(GError) err = NULL;
 
-    if (!ternLibCheckDomainWritable(dom, func))
+    if (!ternLibCheckDomainWritable(dom, func) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainDestroyFlags != NULL, func))
         return -1;
-    if (!dom->conn->driver->domainDestroyFlags) {
-        ternLibReportNoSupport(dom->conn, func);
-        return -1;
-    }
     if (!dom->conn->driver->domainDestroyFlags(dom, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -347,12 +325,9 @@ ternDomainShutdownFlags(ternDomain *dom, unsigned int flags)
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomainWritable(dom, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainShutdownFlags != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainShutdownFlags) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainShutdownFlags(dom, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -372,12 +347,9 @@ ternDomainReboot(ternDomain *dom, unsigned int flags)
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomainWritable(dom, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainReboot != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainReboot) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainReboot(dom, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -391,12 +363,9 @@ ternDomainSuspend(ternDomain *dom)
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomainWritable(dom, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainSuspend != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainSuspend) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainSuspend(dom, &err)) {
         ternLibReportError(err);
         return -1;
@@ -410,12 +379,9 @@ ternDomainResume(ternDomain *dom)
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomainWritable(dom, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainResume != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainResume) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainResume(dom, &err)) {
         ternLibReportError(err);
         return -1;
@@ -433,12 +399,9 @@ ternDomainGetInfo(ternDomain *dom, ternDomainInfo *info)
 
     ternResetLastError();
     if (!ternLibCheckDomain(dom, __func__) ||
-        !ternLibCheckNonNull(info, "info", __func__, TERN_FROM_DOMAIN))
+        !ternLibCheckNonNull(info, "info", __func__, TERN_FROM_DOMAIN) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainGetInfo != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainGetInfo) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     memset(&tmp, 0, sizeof(tmp));
     if (!dom->conn->driver->domainGetInfo(dom, &tmp, &err)) {
         ternLibReportError(err);
@@ -457,12 +420,9 @@ ternDomainGetState(ternDomain *dom, int *state, int *reason, unsigned int flags)
 
     ternResetLastError();
     if (!ternLibCheckDomain(dom, __func__) ||
-        !ternLibCheckNonNull(state, "state", __func__, TERN_FROM_DOMAIN))
+        !ternLibCheckNonNull(state, "state", __func__, TERN_FROM_DOMAIN) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainGetState != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainGetState) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainGetState(dom, &st, &why, flags, &err)) {
         ternLibReportError(err);
         return -1;
@@ -492,10 +452,8 @@ ternDomainGetXMLDesc(ternDomain *dom, unsigned int flags)
         g_error_free(denied);
         return NULL;
     }
-    if (!dom->conn->driver->domainGetXMLDesc) {
-        ternLibReportNoSupport(dom->conn, __func__);
+    if (!ternLibCheckMethod(dom->conn, dom->conn->driver->domainGetXMLDesc != NULL, __func__))
         return NULL;
-    }
     if (!(xml = dom->conn->driver->domainGetXMLDesc(dom, flags, &err))) {
         ternLibReportError(err);
         return NULL;
@@ -510,12 +468,9 @@ ternDomainGetOSType(ternDomain *dom)
     char *ostype;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__))
+    if (!ternLibCheckDomain(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainGetOSType != NULL, __func__))
         return NULL;
-    if (!dom->conn->driver->domainGetOSType) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return NULL;
-    }
     if (!(ostype = dom->conn->driver->domainGetOSType(dom, &err))) {
         ternLibReportError(err);
         return NULL;
@@ -530,12 +485,9 @@ ternDomainIsActive(ternDomain *dom)
     int ret;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__))
+    if (!ternLibCheckDomain(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainIsActive != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainIsActive) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if ((ret = dom->conn->driver->domainIsActive(dom, &err)) < 0) {
         ternLibReportError(err);
         return -1;
@@ -550,12 +502,9 @@ ternDomainIsPersistent(ternDomain *dom)
     int ret;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__))
+    if (!ternLibCheckDomain(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainIsPersistent != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainIsPersistent) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if ((ret = dom->conn->driver->domainIsPersistent(dom, &err)) < 0) {
         ternLibReportError(err);
         return -1;
@@ -571,12 +520,9 @@ ternDomainGetAutostart(ternDomain *dom, int *autostart)
 
     ternResetLastError();
     if (!ternLibCheckDomain(dom, __func__) ||
-        !ternLibCheckNonNull(autostart, "autostart", __func__, TERN_FROM_DOMAIN))
+        !ternLibCheckNonNull(autostart, "autostart", __func__, TERN_FROM_DOMAIN) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainGetAutostart != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainGetAutostart) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainGetAutostart(dom, &value, &err)) {
         ternLibReportError(err);
         return -1;
@@ -591,12 +537,9 @@ ternDomainSetAutostart(ternDomain *dom, int autostart)
     g_autoptr(GError) err = NULL;
 
     ternResetLastError();
-    if (!ternLibCheckDomainWritable(dom, __func__))
+    if (!ternLibCheckDomainWritable(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainSetAutostart != NULL, __func__))
         return -1;
-    if (!dom->conn->driver->domainSetAutostart) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if (!dom->conn->driver->domainSetAutostart(dom, autostart ? 1 : 0, &err)) {
         ternLibReportError(err);
         return -1;
@@ -611,12 +554,10 @@ ternDomainHasManagedSaveImage(ternDomain *dom, unsigned int flags)
     int ret;
 
     ternResetLastError();
-    if (!ternLibCheckDomain(dom, __func__))
+    if (!ternLibCheckDomain(dom, __func__) ||
+        !ternLibCheckMethod(dom->conn, dom->conn->driver->domainHasManagedSaveImage != NULL,
+                            __func__))
         return -1;
-    if (!dom->conn->driver->domainHasManagedSaveImage) {
-        ternLibReportNoSupport(dom->conn, __func__);
-        return -1;
-    }
     if ((ret = dom->conn->driver->domainHasManagedSaveImage(dom, flags, &err)) < 0) {
         ternLibReportError(err);
         return -1;

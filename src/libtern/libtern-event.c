@@ -38,10 +38,8 @@ ternConnectDomainEventRegisterAny(ternConnect *conn, ternDomain *dom, int eventI
                                 __func__, TERN_DOMAIN_EVENT_ID_LAST, eventID);
         return -1;
     }
-    if (!conn->driver->connectDomainEventRegisterAny) {
-        ternLibReportNoSupport(conn, __func__);
+    if (!ternLibCheckMethod(conn, conn->driver->connectDomainEventRegisterAny != NULL, __func__))
         return -1;
-    }
     if ((id = conn->driver->connectDomainEventRegisterAny(conn, dom, eventID, cb, opaque, freecb,
                                                           &err)) < 0) {
         ternLibReportError(err);
@@ -63,10 +61,8 @@ ternConnectDomainEventDeregisterAny(ternConnect *conn, int callbackID)
                                 __func__);
         return -1;
     }
-    if (!conn->driver->connectDomainEventDeregisterAny) {
-        ternLibReportNoSupport(conn, __func__);
+    if (!ternLibCheckMethod(conn, conn->driver->connectDomainEventDeregisterAny != NULL, __func__))
         return -1;
-    }
     if (!conn->driver->connectDomainEventDeregisterAny(conn, callbackID, &err)) {
         ternLibReportError(err);
         return -1;
