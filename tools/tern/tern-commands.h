@@ -157,6 +157,9 @@ char *ternCliTypedParamToString(const ternTypedParameter *param);
  */
 GSource *ternCliSourceAttach(GSource *src, const char *name, GSourceFunc func, gpointer data);
 
+/** ternCliLoopQuit: a GSourceFunc that quits the GMainLoop it is given, once. */
+gboolean ternCliLoopQuit(gpointer loop);
+
 /** ternCliSourcesDestroy: detach and unref each of the @n sources of @srcs that is not NULL. */
 void ternCliSourcesDestroy(GSource **srcs, size_t n);
 

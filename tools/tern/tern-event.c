@@ -77,15 +77,6 @@ G_STATIC_ASSERT(G_N_ELEMENTS(ternCliLifecycle) == TERN_DOMAIN_EVENT_LAST);
 
 /* --- ending the wait --- */
 
-static gboolean
-ternCliEventQuit(gpointer opaque)
-{
-    ternCliEventState *st = opaque;
-
-    g_main_loop_quit(st->loop);
-    return G_SOURCE_REMOVE;
-}
-
 /* Record why the wait ends (the first reason wins); any thread. Call with st->lock held. */
 static void
 ternCliEventFinishLocked(ternCliEventState *st, ternCliEventEnd why)
@@ -93,7 +84,8 @@ ternCliEventFinishLocked(ternCliEventState *st, ternCliEventEnd why)
     if (st->end != TERN_CLI_EVENT_WAITING)
         return;
     st->end = why;
-    st->quit = ternCliSourceAttach(g_idle_source_new(), "tern-event-quit", ternCliEventQuit, st);
+    st->quit =
+        ternCliSourceAttach(g_idle_source_new(), "tern-event-quit", ternCliLoopQuit, st->loop);
 }
 
 static gboolean

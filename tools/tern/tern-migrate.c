@@ -317,15 +317,6 @@ typedef struct {
     ternCliTimeoutAction timeoutAction;
 } ternCliMigrateJob;
 
-static gboolean
-ternCliMigrateDone(gpointer opaque)
-{
-    ternCliMigrateJob *job = opaque;
-
-    g_main_loop_quit(job->loop);
-    return G_SOURCE_REMOVE;
-}
-
 static gpointer
 ternCliMigrateThread(gpointer opaque)
 {
@@ -347,7 +338,7 @@ ternCliMigrateThread(gpointer opaque)
         ternCopyLastError(&job->err);
 
     g_source_unref(
-        ternCliSourceAttach(g_idle_source_new(), "tern-migrate-done", ternCliMigrateDone, job));
+        ternCliSourceAttach(g_idle_source_new(), "tern-migrate-done", ternCliLoopQuit, job->loop));
     return NULL;
 }
 

@@ -286,6 +286,13 @@ ternCliSourceAttach(GSource *src, const char *name, GSourceFunc func, gpointer d
     return src;
 }
 
+gboolean
+ternCliLoopQuit(gpointer loop)
+{
+    g_main_loop_quit(loop);
+    return G_SOURCE_REMOVE;
+}
+
 void
 ternCliSourcesDestroy(GSource **srcs, size_t n)
 {
