@@ -9,6 +9,7 @@
 #include <tern/tern.h>
 
 #include "testutils.h"
+#include "testutilslibtern.h"
 
 /*
  * Only <tern/tern.h> and the exported symbols: this is what a program
@@ -38,23 +39,6 @@ static const char vmXML[] = "<domain type='test'>\n"
                             "</domain>\n";
 
 /* --- helpers --- */
-
-/* The last error is @code with exactly @message (or any message when NULL). */
-static void
-assertLastError(int code, const char *message)
-{
-    ternError *err = ternGetLastError();
-
-    g_assert_nonnull(err);
-    if (err->code != code)
-        g_test_message("last error: code %d, '%s'", err->code, err->message);
-    g_assert_cmpint(err->code, ==, code);
-    g_assert_cmpint(err->level, ==, TERN_ERR_ERROR);
-    g_assert_nonnull(err->message);
-    if (message)
-        g_assert_cmpstr(err->message, ==, message);
-    g_assert_cmpstr(ternGetLastErrorMessage(), ==, err->message);
-}
 
 static void
 assertNoError(void)

@@ -8,6 +8,7 @@
 #include <tern/tern.h>
 
 #include "testutils.h"
+#include "testutilslibtern.h"
 
 /*
  * The public API of libtern.so as an application sees it, over
@@ -28,19 +29,6 @@
     "migration daemon of its own; use peer-to-peer migration (PEER2PEER)"
 
 /* --- helpers --- */
-
-static void
-assertLastError(int code, const char *message)
-{
-    ternError *err = ternGetLastError();
-
-    g_assert_nonnull(err);
-    if (err->code != code || (message && g_strcmp0(err->message, message) != 0))
-        g_test_message("last error: code %d, '%s'", err->code, err->message);
-    g_assert_cmpint(err->code, ==, code);
-    if (message)
-        g_assert_cmpstr(err->message, ==, message);
-}
 
 typedef struct {
     ternConnect *conn;

@@ -13,6 +13,7 @@
 #include "rpc/ternnetserver.h"
 #include "util/ternerror.h"
 #include "util/ternutil.h"
+#include "testutilslibtern.h"
 
 /*
  * Everything a migration goes through, except QEMU: libtern's public
@@ -568,19 +569,6 @@ assertLog(const char *const *want)
     if (!g_str_equal(have->str, expect->str))
         g_test_message("calls made:\n%sexpected:\n%s", have->str, expect->str);
     g_assert_cmpstr(have->str, ==, expect->str);
-}
-
-static void
-assertLastError(int code, const char *message)
-{
-    ternError *err = ternGetLastError();
-
-    g_assert_nonnull(err);
-    if (err->code != code || (message && g_strcmp0(err->message, message) != 0))
-        g_test_message("last error: code %d, '%s'", err->code, err->message);
-    g_assert_cmpint(err->code, ==, code);
-    if (message)
-        g_assert_cmpstr(err->message, ==, message);
 }
 
 #define P_XML "destination_xml=s:" BEGIN_XML
